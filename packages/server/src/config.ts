@@ -1,0 +1,239 @@
+/**
+ * Configuration is read from the environment once, validated as a whole, and handed
+ * around as one typed object. Nothing else in the server reads `process.env`.
+ */
+import { resolve } from 'node:path';
+import { parseSize } from './lib/sizes.js';
+
+export const PLAN_NAMES = ['lite', 'pro', 'max', 'business'] as const;
+export type PlanName = (typeof PLAN_NAMES)[number];
+
+export interface PlanLimits {
+  /** Bytes per file; -1 unlimited. */
+  maxFileSize: number;
+  /** Bytes of storage; -1 unlimited. */
+  diskSpace: number;
+  /** Bytes downloaded per calendar month; -1 unlimited. */
+  monthlyBandwidth: number;
+  /** Address-book entries; -1 unlimited. */
+  contacts: number;
+  capableUpload: boolean;
+  capableDownload: boolean;
+  capableFolders: boolean;
+  capableFiles: boolean;
+}
+
+export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+export type MailConfig = { kind: 'outbox'; dir: string } | { kind: 'smtp'; url: string };
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** Base of every URL handed out, without a trailing slash. */
+  publicUrl: string;
+  database: DatabaseConfig;
+  mail: MailConfig;
+  mailFrom: string;
+  /** Undefined: generated once and kept in `<dataDir>/secret`. */
+  secret: string | undefined;
+  apiKeys: 'open' | 'registered';
+  minAppVersion: string | undefined;
+  tokenTtlSeconds: number;
+  sessionIdleSeconds: number;
+  maxSessionsPerUser: number;
+  loginFailuresPerWindow: number;
+  loginWindowSeconds: number;
+  anonymousMaxFileSize: number;
+  anonymousExpiryDays: number;
+  uploadInfoTtlSeconds: number;
+  downloadLinkTtlSeconds: number;
+  maxFilesPerUpload: number;
+  sweepIntervalSeconds: number;
+  logLevel: string;
+  plans: Record<PlanName, PlanLimits>;
+}
+
+const GB = 1024 ** 3;
+const MB = 1024 ** 2;
+
+/** Defaults modelled on the public service: lite is the free plan, pro the common paid one. */
+export const DEFAULT_PLANS: Record<PlanName, PlanLimits> = {
+  lite: {
+    maxFileSize: 300 * MB,
+    diskSpace: 10 * GB,
+    monthlyBandwidth: -1,
+    contacts: 100,
+    capableUpload: true,
+    capableDownload: true,
+    capableFolders: true,
+    capableFiles: true,
+  },
+  pro: {
+    maxFileSize: 10 * GB,
+    diskSpace: 500 * GB,
+    monthlyBandwidth: -1,
+    contacts: 1000,
+    capableUpload: true,
+    capableDownload: true,
+    capableFolders: true,
+    capableFiles: true,
+  },
+  max: {
+    maxFileSize: 20 * GB,
+    diskSpace: 2048 * GB,
+    monthlyBandwidth: -1,
+    contacts: 5000,
+    capableUpload: true,
+    capableDownload: true,
+    capableFolders: true,
+    capableFiles: true,
+  },
+  business: {
+    maxFileSize: 20 * GB,
+    diskSpace: 5120 * GB,
+    monthlyBandwidth: -1,
+    contacts: 10000,
+    capableUpload: true,
+    capableDownload: true,
+    capableFolders: true,
+    capableFiles: true,
+  },
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Parses and validates; throws one ConfigError naming every problem. */
+export function parseConfig(env: Env, cwd = process.cwd()): Config {
+  const problems: string[] = [];
+  const get = (name: string): string | undefined => {
+    const v = env[name];
+    return v === undefined || v.trim() === '' ? undefined : v.trim();
+  };
+  const int = (name: string, def: number, min: number, max: number): number => {
+    const v = get(name);
+    if (v === undefined) return def;
+    const n = Number(v);
+    if (!/^-?\d+$/.test(v) || n < min || n > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${v}")`);
+      return def;
+    }
+    return n;
+  };
+  const size = (name: string, def: number): number => {
+    const v = get(name);
+    if (v === undefined) return def;
+    const n = parseSize(v);
+    if (n === undefined) {
+      problems.push(`${name} must be a size such as 300MB, 10GB or -1 for unlimited (got "${v}")`);
+      return def;
+    }
+    return n;
+  };
+  const oneOf = <T extends string>(name: string, values: readonly T[], def: T): T => {
+    const v = get(name);
+    if (v === undefined) return def;
+    if (!values.includes(v as T)) {
+      problems.push(`${name} must be one of ${values.join(', ')} (got "${v}")`);
+      return def;
+    }
+    return v as T;
+  };
+
+  const port = int('PORT', 8080, 0, 65535);
+  const host = get('HOST') ?? '0.0.0.0';
+  const dataDir = resolve(cwd, get('SENDBAY_DATA_DIR') ?? 'data');
+
+  let publicUrl = get('SENDBAY_PUBLIC_URL') ?? `http://localhost:${port}`;
+  try {
+    const u = new URL(publicUrl);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
+    if (u.search || u.hash) throw new Error('query');
+    publicUrl = u.href.replace(/\/+$/, '');
+  } catch {
+    problems.push(`SENDBAY_PUBLIC_URL must be an absolute http(s) URL without query (got "${publicUrl}")`);
+  }
+
+  let database: DatabaseConfig = { kind: 'sqlite', file: resolve(dataDir, 'sendbay.sqlite') };
+  const dbUrl = get('SENDBAY_DATABASE_URL');
+  if (dbUrl !== undefined) {
+    if (/^postgres(ql)?:\/\//.test(dbUrl)) database = { kind: 'postgres', url: dbUrl };
+    else if (dbUrl.startsWith('sqlite:')) database = { kind: 'sqlite', file: resolve(cwd, dbUrl.slice(7)) };
+    else problems.push(`SENDBAY_DATABASE_URL must start with postgres:// or sqlite: (got "${dbUrl}")`);
+  }
+
+  let mail: MailConfig = { kind: 'outbox', dir: resolve(dataDir, 'outbox') };
+  const smtp = get('SENDBAY_SMTP_URL');
+  if (smtp !== undefined) {
+    if (/^smtps?:\/\//.test(smtp)) mail = { kind: 'smtp', url: smtp };
+    else problems.push(`SENDBAY_SMTP_URL must start with smtp:// or smtps:// (got "${smtp}")`);
+  }
+
+  const secret = get('SENDBAY_SECRET');
+  if (secret !== undefined && secret.length < 16) problems.push('SENDBAY_SECRET must be at least 16 characters');
+
+  const plans = structuredClone(DEFAULT_PLANS);
+  for (const plan of PLAN_NAMES) {
+    const up = plan.toUpperCase();
+    const limits = plans[plan];
+    limits.maxFileSize = size(`SENDBAY_PLAN_${up}_MAX_FILE_SIZE`, limits.maxFileSize);
+    limits.diskSpace = size(`SENDBAY_PLAN_${up}_DISK_SPACE`, limits.diskSpace);
+    limits.monthlyBandwidth = size(`SENDBAY_PLAN_${up}_BANDWIDTH`, limits.monthlyBandwidth);
+    limits.contacts = int(`SENDBAY_PLAN_${up}_CONTACTS`, limits.contacts, -1, 1_000_000);
+    const caps = get(`SENDBAY_PLAN_${up}_CAPABILITIES`);
+    if (caps !== undefined) {
+      const list = caps.split(',').map((c) => c.trim());
+      const known = ['upload', 'download', 'folders', 'files'];
+      const unknown = list.filter((c) => c !== '' && !known.includes(c));
+      if (unknown.length > 0)
+        problems.push(`SENDBAY_PLAN_${up}_CAPABILITIES lists unknown capabilities: ${unknown.join(', ')}`);
+      limits.capableUpload = list.includes('upload');
+      limits.capableDownload = list.includes('download');
+      limits.capableFolders = list.includes('folders');
+      limits.capableFiles = list.includes('files');
+    }
+  }
+
+  const config: Config = {
+    host,
+    port,
+    dataDir,
+    publicUrl,
+    database,
+    mail,
+    mailFrom: get('SENDBAY_MAIL_FROM') ?? `Sendbay <no-reply@${safeHost(publicUrl)}>`,
+    secret,
+    apiKeys: oneOf('SENDBAY_API_KEYS', ['open', 'registered'] as const, 'open'),
+    minAppVersion: get('SENDBAY_MIN_APP_VERSION'),
+    tokenTtlSeconds: int('SENDBAY_TOKEN_TTL', 600, 10, 86_400),
+    sessionIdleSeconds: int('SENDBAY_SESSION_IDLE', 86_400, 60, 365 * 86_400),
+    maxSessionsPerUser: int('SENDBAY_MAX_SESSIONS', 50, 1, 100_000),
+    loginFailuresPerWindow: int('SENDBAY_LOGIN_MAX_FAILURES', 10, 1, 1_000_000),
+    loginWindowSeconds: int('SENDBAY_LOGIN_WINDOW', 900, 1, 86_400),
+    anonymousMaxFileSize: size('SENDBAY_ANON_MAX_FILE_SIZE', 300 * MB),
+    anonymousExpiryDays: int('SENDBAY_ANON_EXPIRY_DAYS', 30, 0, 36_500),
+    uploadInfoTtlSeconds: int('SENDBAY_UPLOAD_INFO_TTL', 86_400, 60, 30 * 86_400),
+    downloadLinkTtlSeconds: int('SENDBAY_DOWNLOAD_LINK_TTL', 86_400, 60, 30 * 86_400),
+    maxFilesPerUpload: int('SENDBAY_MAX_FILES_PER_UPLOAD', 100, 1, 100),
+    sweepIntervalSeconds: int('SENDBAY_SWEEP_INTERVAL', 600, 1, 86_400),
+    logLevel: oneOf('SENDBAY_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    plans,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).hostname || 'localhost';
+  } catch {
+    return 'localhost';
+  }
+}

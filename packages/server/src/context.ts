@@ -1,0 +1,91 @@
+/**
+ * The composition root: the only module that picks concrete adapters (SQLite or
+ * PostgreSQL, outbox or SMTP) and wires them into the domain. `dispose()` closes
+ * everything in reverse order.
+ */
+import pino, { type Logger } from 'pino';
+import type { Config } from './config.js';
+import { Accounts } from './domain/accounts.js';
+import { ApiKeys } from './domain/api-keys.js';
+import { Auth } from './domain/auth.js';
+import { systemClock, type Clock } from './domain/clock.js';
+import { FailureLimiter } from './domain/rate-limiter.js';
+import { Teams } from './domain/teams.js';
+import { Secrets } from './lib/crypto.js';
+import { loadOrCreateSecret } from './lib/secret-file.js';
+import type { Mailer } from './mail/email.js';
+import { OutboxMailer, SmtpMailer } from './mail/nodemailer-mailer.js';
+import { migrateToLatest, openDatabase, type Db } from './metadata/db.js';
+import { ApiKeysRepository } from './metadata/repositories/api-keys.js';
+import { RateLimitsRepository } from './metadata/repositories/rate-limits.js';
+import { SessionsRepository } from './metadata/repositories/sessions.js';
+import { TeamsRepository } from './metadata/repositories/teams.js';
+import { TokensRepository } from './metadata/repositories/tokens.js';
+import { UsersRepository } from './metadata/repositories/users.js';
+import type { MaintenanceJob } from './maintenance.js';
+import type { Services } from './services.js';
+
+export interface AppContext extends Services {
+  db: Db;
+  mailer: Mailer;
+  /** Jobs the maintenance loop runs at start-up and then periodically. */
+  sweepers: MaintenanceJob[];
+  dispose(): Promise<void>;
+}
+
+export interface ContextOverrides {
+  clock?: Clock;
+  logger?: Logger;
+  mailer?: Mailer;
+}
+
+export async function createContext(config: Config, overrides: ContextOverrides = {}): Promise<AppContext> {
+  const log = overrides.logger ?? pino({ level: config.logLevel });
+  const clock = overrides.clock ?? systemClock;
+  const secrets = new Secrets(loadOrCreateSecret(config.dataDir, config.secret));
+  const { db } = openDatabase(config.database);
+  try {
+    await migrateToLatest(db);
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+
+  const mailer: Mailer =
+    overrides.mailer ??
+    (config.mail.kind === 'smtp' ? new SmtpMailer(config.mail.url, config.mailFrom) : new OutboxMailer(config.mail.dir, config.mailFrom));
+
+  const users = new UsersRepository(db);
+  const sessions = new SessionsRepository(db);
+  const limiter = new FailureLimiter(new RateLimitsRepository(db), config.loginFailuresPerWindow, config.loginWindowSeconds);
+  const accounts = new Accounts({ users, sessions, secrets, mailer, clock, publicUrl: config.publicUrl });
+  const auth = new Auth({
+    users,
+    sessions,
+    tokens: new TokensRepository(db),
+    secrets,
+    clock,
+    limiter,
+    tokenTtlSeconds: config.tokenTtlSeconds,
+    sessionIdleSeconds: config.sessionIdleSeconds,
+    maxSessionsPerUser: config.maxSessionsPerUser,
+  });
+
+  return {
+    config,
+    clock,
+    log,
+    secrets,
+    db,
+    mailer,
+    accounts,
+    auth,
+    apiKeys: new ApiKeys(new ApiKeysRepository(db), clock),
+    teams: new Teams(new TeamsRepository(db), users, clock),
+    sweepers: [],
+    async dispose() {
+      await mailer.close?.();
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * Builds the Fastify application: transport concerns only. Every route calls into
+ * the services; no business rule lives here.
+ */
+import { failResult } from '@sendbay/protocol';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import type { AppContext } from '../context.js';
+import { Dispatcher } from '../rest/dispatch.js';
+import { handlers } from '../rest/handlers/index.js';
+import { registerAccountPages } from './account-pages.js';
+import { registerHealthRoutes } from './health.js';
+import { registerRestRoutes } from './rest-route.js';
+
+/** Body size for API calls (uploads use their own streaming route). */
+const API_BODY_LIMIT = 1024 * 1024;
+
+export function buildApp(ctx: AppContext): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: ctx.log.child({ component: 'http' }) as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: API_BODY_LIMIT,
+    trustProxy: false,
+    // Long query strings are answered with a protocol error, not by the HTTP parser.
+    http: { maxHeaderSize: 64 * 1024 },
+    // Clients honouring http_proxy send `GET http://api.sendspace.com/rest/?…`: route on the path.
+    rewriteUrl: (req) => {
+      const url = req.url ?? '/';
+      if (!/^https?:\/\//i.test(url)) return url;
+      const afterScheme = url.indexOf('/', url.indexOf('//') + 2);
+      return afterScheme < 0 ? '/' : url.slice(afterScheme);
+    },
+    clientErrorHandler: (err, socket) => {
+      if (!socket.writable) return socket.destroy();
+      const body = failResult('', [{ code: 16, text: 'The request could not be read: it is malformed or too large' }]);
+      socket.end(
+        `HTTP/1.1 ${(err as NodeJS.ErrnoException).code === 'HPE_HEADER_OVERFLOW' ? '200 OK' : '400 Bad Request'}\r\n` +
+          `Content-Type: text/xml; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    },
+  });
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  // Multipart and anything else stay unread: the routes that need them stream them.
+  app.addContentTypeParser('*', (_req, _payload, done) => done(null, undefined));
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+    if (status >= 500) req.log.error({ err }, 'request failed');
+    // Internals never reach the client.
+    return reply.code(status).type('text/plain; charset=utf-8').send(status >= 500 ? 'Internal error\n' : `${err.message}\n`);
+  });
+  app.setNotFoundHandler((_req, reply) => reply.code(404).type('text/plain; charset=utf-8').send('Not found\n'));
+
+  registerRestRoutes(app, new Dispatcher(ctx, handlers, ctx.log.child({ component: 'rest' })));
+  registerHealthRoutes(app, ctx);
+  registerAccountPages(app, ctx);
+  return app;
+}

@@ -1,0 +1,86 @@
+/**
+ * `/rest/` and `/rest`: gathers parameters from the query and the body (urlencoded,
+ * multipart or empty), hands them to the dispatcher, and always answers HTTP 200 with
+ * `text/xml; charset=utf-8`, including for bodies that are too large or malformed.
+ */
+import { ApiError, failResult } from '@sendbay/protocol';
+import busboy from 'busboy';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Dispatcher } from '../rest/dispatch.js';
+import { addParam, parseUrlencoded, reinterpretLatin1 } from '../rest/raw-params.js';
+
+const XML = 'text/xml; charset=utf-8';
+const MAX_FIELD_BYTES = 64 * 1024;
+
+async function readMultipartFields(req: FastifyRequest, into: Map<string, string>): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    let failed = false;
+    const fail = (err: Error) => {
+      if (failed) return;
+      failed = true;
+      req.raw.unpipe();
+      req.raw.resume();
+      reject(err);
+    };
+    let bb: busboy.Busboy;
+    try {
+      bb = busboy({ headers: req.raw.headers, limits: { fields: 200, fieldSize: MAX_FIELD_BYTES, parts: 300, files: 100 } });
+    } catch {
+      throw new ApiError(16, 'Malformed multipart body');
+    }
+    bb.on('field', (name, value, info) => {
+      if (info.valueTruncated) return fail(new ApiError(16, `Parameter ${name} is too long`));
+      try {
+        addParam(into, name, value);
+      } catch (err) {
+        fail(err as Error);
+      }
+    });
+    // Files sent to the API endpoint carry nothing it needs: drain them.
+    bb.on('file', (_name, stream) => stream.resume());
+    bb.on('fieldsLimit', () => fail(new ApiError(16, 'Too many parameters')));
+    bb.on('partsLimit', () => fail(new ApiError(16, 'Too many parts')));
+    bb.on('error', () => fail(new ApiError(16, 'Malformed multipart body')));
+    bb.on('close', () => {
+      if (!failed) resolve();
+    });
+    req.raw.pipe(bb);
+  });
+}
+
+function sendXml(reply: FastifyReply, body: string): FastifyReply {
+  return reply.code(200).header('content-type', XML).header('cache-control', 'no-store').send(body);
+}
+
+export function registerRestRoutes(app: FastifyInstance, dispatcher: Dispatcher): void {
+  const handler = async (req: FastifyRequest, reply: FastifyReply) => {
+    const params = new Map<string, string>();
+    try {
+      const qIndex = req.url.indexOf('?');
+      if (qIndex >= 0) {
+        const query = reinterpretLatin1(req.url.slice(qIndex + 1));
+        if (query.length > 32 * 1024) throw new ApiError(16, 'The query string is too long');
+        parseUrlencoded(query, params);
+      }
+      if (typeof req.body === 'string') parseUrlencoded(req.body, params);
+      else if (req.headers['content-type']?.toLowerCase().startsWith('multipart/form-data')) await readMultipartFields(req, params);
+    } catch (err) {
+      if (err instanceof ApiError) return sendXml(reply, failResult(params.get('method') ?? '', [{ code: err.code, text: err.text }]));
+      throw err;
+    }
+    return sendXml(reply, await dispatcher.dispatch({ params, address: req.ip }));
+  };
+
+  for (const url of ['/rest', '/rest/']) {
+    app.route({
+      method: ['GET', 'POST'],
+      url,
+      handler,
+      // Even transport failures (body too large, bad encoding) answer as the protocol does.
+      errorHandler: (err: { statusCode?: number }, _req, reply) => {
+        const text = err.statusCode === 413 ? 'The request body is too large' : 'The request could not be read';
+        return sendXml(reply, failResult('', [{ code: 16, text }]));
+      },
+    });
+  }
+}

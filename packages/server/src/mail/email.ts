@@ -1,0 +1,18 @@
+/** Every e-mail the server sends, as data. Rendering happens in one place (render.ts). */
+export interface LinkedFile {
+  name: string;
+  size: number;
+  url: string;
+}
+
+export type Email =
+  | { kind: 'activation'; to: string; fullName: string; activationUrl: string; generatedPassword?: string }
+  | { kind: 'files-shared'; to: string[]; senderName: string; replyTo?: string; message: string; files: LinkedFile[] }
+  | { kind: 'folders-shared'; to: string[]; senderName: string; replyTo?: string; message: string; folders: { name: string; url: string }[] }
+  | { kind: 'upload-receipt'; to: string; files: (LinkedFile & { deleteUrl?: string })[] };
+
+/** The mail seam: one call per e-mail; resolves once the message is handed over. */
+export interface Mailer {
+  send(email: Email): Promise<void>;
+  close?(): Promise<void>;
+}

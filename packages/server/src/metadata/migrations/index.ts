@@ -1,0 +1,7 @@
+/** Numbered migrations, applied in order by Kysely's Migrator. Never edit a shipped one. */
+import type { Migration } from 'kysely';
+import * as m001 from './001-initial.js';
+
+export const migrations: Record<string, Migration> = {
+  '001-initial': m001,
+};

@@ -1,0 +1,37 @@
+import type { Selectable, Insertable } from 'kysely';
+import type { Db } from '../db.js';
+import type { UsersTable } from '../schema.js';
+
+export type UserRow = Selectable<UsersTable>;
+
+export class UsersRepository {
+  constructor(private readonly db: Db) {}
+
+  async insert(row: Insertable<UsersTable>): Promise<void> {
+    await this.db.insertInto('users').values(row).execute();
+  }
+
+  findById(id: string): Promise<UserRow | undefined> {
+    return this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  findByEmail(email: string): Promise<UserRow | undefined> {
+    return this.db.selectFrom('users').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst();
+  }
+
+  findByActivationHash(hash: string): Promise<UserRow | undefined> {
+    return this.db.selectFrom('users').selectAll().where('activation_hash', '=', hash).executeTakeFirst();
+  }
+
+  list(): Promise<UserRow[]> {
+    return this.db.selectFrom('users').selectAll().orderBy('created_at').orderBy('email').execute();
+  }
+
+  async update(
+    id: string,
+    changes: Partial<Pick<UserRow, 'activated' | 'activation_hash' | 'plan' | 'membership_ends' | 'disabled' | 'password_hash' | 'md5_sealed'>>,
+  ): Promise<boolean> {
+    const r = await this.db.updateTable('users').set(changes).where('id', '=', id).executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+}

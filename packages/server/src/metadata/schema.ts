@@ -1,0 +1,125 @@
+/**
+ * Table shapes as Kysely sees them. Times are Unix seconds; sizes are bytes. Integers
+ * come back as JS numbers on both engines (the PostgreSQL driver is told to parse int8).
+ */
+import type { Generated } from 'kysely';
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  full_name: string;
+  password_hash: string;
+  /** md5(password), sealed with the server secret: auth.login needs it, nobody reads it. */
+  md5_sealed: string;
+  plan: string;
+  /** Unix seconds; null means the plan never ends. */
+  membership_ends: number | null;
+  activated: number;
+  disabled: number;
+  activation_hash: string | null;
+  created_at: number;
+  diskspace_used: Generated<number>;
+  bandwidth_used: Generated<number>;
+  /** `YYYY-MM` the bandwidth counter belongs to. */
+  bandwidth_month: Generated<string>;
+}
+
+export interface ApiKeysTable {
+  key_hash: string;
+  prefix: string;
+  name: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export interface AuthTokensTable {
+  token_hash: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface SessionsTable {
+  key_hash: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface RateLimitsTable {
+  bucket: string;
+  window_start: number;
+  count: number;
+}
+
+export interface FoldersTable {
+  id: string;
+  owner_id: string;
+  /** '0' for a top-level folder. */
+  parent_id: string;
+  name: string;
+  shared: number;
+  password_sealed: string | null;
+  business_shared: number;
+  created_at: number;
+}
+
+export interface FilesTable {
+  id: string;
+  /** null for an anonymous upload. */
+  owner_id: string | null;
+  folder_id: string;
+  name: string;
+  description: string;
+  size: number;
+  sha256: string;
+  blob_key: string;
+  password_sealed: string | null;
+  upload_time: number;
+  downloads: Generated<number>;
+  /** Seconds the owner set; `limit_expires_at` is when it runs out. */
+  time_limit: number | null;
+  limit_expires_at: number | null;
+  download_limit: number | null;
+  limit_action: Generated<number>;
+  limit_action_to_folder: string | null;
+  /** 1 once a limit's "block downloads" action has run. */
+  blocked: Generated<number>;
+  business_shared: Generated<number>;
+  /** Salt of the delete key, which is derived, never stored. */
+  delete_salt: string;
+  last_download_at: number | null;
+}
+
+export interface ContactsTable {
+  owner_id: string;
+  email: string;
+  name: string;
+  description: string;
+  type: number;
+  created_at: number;
+}
+
+export interface TeamsTable {
+  id: string;
+  owner_id: string;
+  created_at: number;
+}
+
+export interface TeamMembersTable {
+  user_id: string;
+  team_id: string;
+  joined_at: number;
+}
+
+export interface Database {
+  users: UsersTable;
+  api_keys: ApiKeysTable;
+  auth_tokens: AuthTokensTable;
+  sessions: SessionsTable;
+  rate_limits: RateLimitsTable;
+  folders: FoldersTable;
+  files: FilesTable;
+  contacts: ContactsTable;
+  teams: TeamsTable;
+  team_members: TeamMembersTable;
+}

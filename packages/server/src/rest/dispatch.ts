@@ -1,0 +1,114 @@
+/**
+ * The fixed pipeline every API call goes through:
+ *   method -> version checks -> api key / session -> parameters -> handler -> XML.
+ * Every error the machinery can detect is produced here, never in handlers, and every
+ * outcome, including an unexpected exception, becomes a well-formed `<result>`.
+ */
+import {
+  ApiError,
+  failResult,
+  findMethod,
+  isSupportedApiVersion,
+  okResult,
+  textEl,
+  type MethodDeclaration,
+  type ParamSpecs,
+} from '@sendbay/protocol';
+import type { Logger } from 'pino';
+import { sha256Hex } from '../lib/crypto.js';
+import type { Session } from '../domain/auth.js';
+import type { Services } from '../services.js';
+import { isListOutcome, type Call, type HandlerTable } from './handler.js';
+import { compareVersions } from './versions.js';
+
+export interface DispatchInput {
+  params: Map<string, string>;
+  address: string;
+}
+
+export class Dispatcher {
+  constructor(
+    private readonly services: Services,
+    private readonly handlers: HandlerTable,
+    private readonly log: Logger,
+  ) {}
+
+  async dispatch(input: DispatchInput): Promise<string> {
+    const sentName = input.params.get('method')?.trim() ?? '';
+    if (sentName === '') return failResult('', [{ code: 1 }]);
+    const decl = findMethod(sentName);
+    // The name echoed is the client's own spelling; an unknown one is echoed bounded.
+    if (!decl) return failResult(sentName.slice(0, 100), [{ code: 2, text: `Unknown method: ${sentName.slice(0, 100)}` }]);
+    try {
+      return await this.run(decl, sentName, input);
+    } catch (err) {
+      if (err instanceof ApiError) {
+        const extra = [...err.ids.map((id) => textEl('id', id)), ...(decl.failureChildren ?? [])];
+        return failResult(sentName, [{ code: err.code, text: err.text }], extra);
+      }
+      this.log.error({ err, method: decl.name }, 'API method failed');
+      return failResult(sentName, [{ code: 15, text: 'Internal error; the request was not completed. Please try again later.' }], [
+        ...(decl.failureChildren ?? []),
+      ]);
+    }
+  }
+
+  private async run(decl: MethodDeclaration, sentName: string, input: DispatchInput): Promise<string> {
+    const { params } = input;
+    const config = this.services.config;
+
+    if (decl.versioned) {
+      const apiVersion = params.get('api_version');
+      if (apiVersion !== undefined && !isSupportedApiVersion(apiVersion))
+        throw new ApiError(5, `Unsupported API version "${apiVersion.slice(0, 20)}": use 1.0, 1.1 or 1.2`);
+      if (config.minAppVersion !== undefined) {
+        const appVersion = params.get('app_version') ?? '';
+        if (compareVersions(appVersion, config.minAppVersion) < 0)
+          throw new ApiError(25, `${decl.name}: app_version ${config.minAppVersion} or newer is required`);
+      }
+    }
+
+    if (decl.auth === 'apiKey' || decl.auth === 'apiKeyOptional') {
+      const key = params.get('api_key')?.trim() ?? '';
+      if (key === '' && decl.auth === 'apiKey') throw new ApiError(4, 'Parameter api_key is missing');
+      if (key !== '' && config.apiKeys === 'registered' && !(await this.services.apiKeys.isActive(sha256Hex(key))))
+        throw new ApiError(18);
+      if (key === '' && config.apiKeys === 'registered') throw new ApiError(18);
+    }
+
+    let session: Session | undefined;
+    if (decl.auth === 'session') {
+      const key = params.get('session_key')?.trim() ?? '';
+      if (key === '') throw new ApiError(3);
+      session = await this.services.auth.session(key);
+    }
+
+    const parsed = parseParams(decl.params, params);
+    const handler = this.handlers[decl.name as keyof HandlerTable] as
+      | ((call: Call<never>) => ReturnType<NonNullable<HandlerTable[keyof HandlerTable]>>)
+      | undefined;
+    if (!handler) throw new ApiError(11, `${decl.name} is not implemented yet on this server`);
+    const result = await handler({
+      params: parsed as never,
+      session: session as never,
+      address: input.address,
+      services: this.services,
+    });
+    if (!isListOutcome(result)) return okResult(sentName, result);
+    if (result.payload.length === 0 && result.errors.length > 0) return failResult(sentName, result.errors, result.failExtra);
+    return okResult(sentName, result.payload, result.errors);
+  }
+}
+
+function parseParams(specs: ParamSpecs, raw: Map<string, string>): Record<string, unknown> {
+  const out: Record<string, unknown> = Object.create(null);
+  const missing = Object.entries(specs)
+    .filter(([name, spec]) => spec.required && (raw.get(name) === undefined || raw.get(name)?.trim() === ''))
+    .map(([name]) => name);
+  if (missing.length > 0) throw new ApiError(4, `Parameter(s) missing: ${missing.join(', ')}`);
+  for (const [name, spec] of Object.entries(specs)) {
+    const value = raw.get(name);
+    if (value !== undefined) out[name] = spec.parse(value, name);
+  }
+  return out;
+}

@@ -1,0 +1,23 @@
+/**
+ * Everything a request handler may use, built once by the composition root
+ * (context.ts). Handlers and HTTP routes see these roles, never concrete adapters.
+ */
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import type { Accounts } from './domain/accounts.js';
+import type { ApiKeys } from './domain/api-keys.js';
+import type { Auth } from './domain/auth.js';
+import type { Clock } from './domain/clock.js';
+import type { Teams } from './domain/teams.js';
+import type { Secrets } from './lib/crypto.js';
+
+export interface Services {
+  config: Config;
+  clock: Clock;
+  log: Logger;
+  secrets: Secrets;
+  accounts: Accounts;
+  auth: Auth;
+  apiKeys: ApiKeys;
+  teams: Teams;
+}
