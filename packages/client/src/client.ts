@@ -25,7 +25,7 @@ export interface ApiResult {
 
 const parser = new XMLParser({
   ignoreAttributes: false,
-  attributeNamePrefix: '',
+  attributeNamePrefix: '@_',
   parseTagValue: false,
   parseAttributeValue: false,
   trimValues: true,
@@ -36,16 +36,26 @@ export function md5(s: string): string {
   return createHash('md5').update(s, 'utf8').digest('hex');
 }
 
+/** Attributes of child elements lose their parser prefix; `<result>`'s own are kept apart. */
+function unprefix(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(unprefix);
+  if (v === null || typeof v !== 'object') return v;
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k.startsWith('@_') ? k.slice(2) : k, unprefix(x)]));
+}
+
 export function parseResult(xml: string): ApiResult {
   const doc = parser.parse(xml) as { result?: Record<string, unknown> };
-  const result = doc.result;
-  if (!result || typeof result !== 'object') throw new Error(`not a <result> document: ${xml.slice(0, 200)}`);
+  const raw = doc.result;
+  if (!raw || typeof raw !== 'object') throw new Error(`not a <result> document: ${xml.slice(0, 200)}`);
+  const method = raw['@_method'];
+  const status = raw['@_status'];
+  const result = unprefix(Object.fromEntries(Object.entries(raw).filter(([k]) => !k.startsWith('@_')))) as Record<string, unknown>;
   const errors = ((result.error as Record<string, string>[] | undefined) ?? []).map((e) => ({
     code: Number(e.code),
     text: String(e.text ?? ''),
     ...(e.id !== undefined ? { id: String(e.id) } : {}),
   }));
-  const { method, status, error: _e, ...body } = result as Record<string, unknown>;
+  const { error: _e, ...body } = result;
   void _e;
   return {
     method: String(method ?? ''),

@@ -10,6 +10,7 @@ import { ApiKeys } from './domain/api-keys.js';
 import { Auth } from './domain/auth.js';
 import { systemClock, type Clock } from './domain/clock.js';
 import { FailureLimiter } from './domain/rate-limiter.js';
+import { Links } from './domain/links.js';
 import { Teams } from './domain/teams.js';
 import { Secrets } from './lib/crypto.js';
 import { loadOrCreateSecret } from './lib/secret-file.js';
@@ -82,6 +83,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     auth,
     apiKeys: new ApiKeys(new ApiKeysRepository(db), clock),
     teams: new Teams(new TeamsRepository(db), users, clock),
+    links: new Links(config.publicUrl, secrets),
     sweepers: [],
     async dispose() {
       await mailer.close?.();

@@ -8,6 +8,7 @@ import type { Accounts } from './domain/accounts.js';
 import type { ApiKeys } from './domain/api-keys.js';
 import type { Auth } from './domain/auth.js';
 import type { Clock } from './domain/clock.js';
+import type { Links } from './domain/links.js';
 import type { Teams } from './domain/teams.js';
 import type { Secrets } from './lib/crypto.js';
 
@@ -20,4 +21,5 @@ export interface Services {
   auth: Auth;
   apiKeys: ApiKeys;
   teams: Teams;
+  links: Links;
 }

@@ -29,7 +29,9 @@ export interface Session {
 }
 
 /** How long a session's expiry may lag before a call pushes it forward (spares writes). */
-const EXTEND_GRANULARITY = 60;
+function extendGranularity(idleSeconds: number): number {
+  return Math.min(60, Math.floor(idleSeconds / 10));
+}
 
 export class Auth {
   constructor(private readonly d: AuthDeps) {}
@@ -44,7 +46,7 @@ export class Auth {
   async login(input: { token: string; userName: string; tokenedPassword: string; address: string }): Promise<{ sessionKey: string; user: UserRow }> {
     const now = this.d.clock.now();
     const email = input.userName.trim().toLowerCase();
-    const buckets = [`login:acct:${email}`, `login:addr:${input.address}`];
+    const buckets = { account: `login:acct:${email}`, address: `login:addr:${input.address}` };
     if (await this.d.limiter.isBlocked(buckets, now))
       throw new ApiError(8, `Too many failed logins; try again in ${this.d.limiter.retryAfterMinutes} minutes`);
 
@@ -60,7 +62,7 @@ export class Auth {
     }
     if (user.disabled) throw new ApiError(11, 'This account is disabled');
     if (!user.activated) throw new ApiError(11, 'This account is not activated yet: follow the link in the activation e-mail');
-    await this.d.limiter.clear(buckets[0] as string);
+    await this.d.limiter.clear(buckets.account);
 
     if ((await this.d.sessions.countLive(user.id, now)) >= this.d.maxSessionsPerUser) throw new ApiError(30);
     const sessionKey = randomKey(32);
@@ -94,7 +96,7 @@ export class Auth {
     const user = await this.d.users.findById(row.user_id);
     if (!user || user.disabled) throw new ApiError(6);
     const wanted = now + this.d.sessionIdleSeconds;
-    if (wanted - row.expires_at >= EXTEND_GRANULARITY) await this.d.sessions.extend(keyHash, wanted);
+    if (wanted - row.expires_at >= extendGranularity(this.d.sessionIdleSeconds)) await this.d.sessions.extend(keyHash, wanted);
     return { keyHash, user };
   }
 

@@ -12,14 +12,19 @@ export class FailureLimiter {
     private readonly windowSeconds: number,
   ) {}
 
-  async isBlocked(buckets: string[], now: number): Promise<boolean> {
+  /**
+   * `account` is limited to `max` failures per window; `address` to ten times that, since
+   * many honest users can share one address (offices, NAT).
+   */
+  async isBlocked(buckets: { account: string; address: string }, now: number): Promise<boolean> {
     const since = now - this.windowSeconds;
-    for (const b of buckets) if ((await this.store.count(b, since)) >= this.max) return true;
-    return false;
+    if ((await this.store.count(buckets.account, since)) >= this.max) return true;
+    return (await this.store.count(buckets.address, since)) >= this.max * 10;
   }
 
-  async recordFailure(buckets: string[], now: number): Promise<void> {
-    for (const b of buckets) await this.store.hit(b, now, now - this.windowSeconds);
+  async recordFailure(buckets: { account: string; address: string }, now: number): Promise<void> {
+    await this.store.hit(buckets.account, now, now - this.windowSeconds);
+    await this.store.hit(buckets.address, now, now - this.windowSeconds);
   }
 
   async clear(bucket: string): Promise<void> {

@@ -1,0 +1,22 @@
+/**
+ * The byte store seam. Keys are server-made and opaque (never a user's file name).
+ * `put` is durable when it resolves and leaves nothing at `key` when it rejects.
+ */
+import type { Readable } from 'node:stream';
+
+export interface ByteRange {
+  /** First byte, inclusive. */
+  start: number;
+  /** Last byte, inclusive. */
+  end: number;
+}
+
+export interface BlobStore {
+  put(key: string, body: Readable, opts?: { signal?: AbortSignal }): Promise<{ size: number }>;
+  get(key: string, range?: ByteRange): Promise<Readable>;
+  stat(key: string): Promise<{ size: number; modifiedAt: number } | null>;
+  /** Idempotent: deleting a missing key succeeds. */
+  delete(key: string): Promise<void>;
+  /** Every key in the store, in batches, for the orphan sweeper. */
+  list(): AsyncIterable<string[]>;
+}

@@ -1,0 +1,35 @@
+import type { Insertable, Selectable, Transaction } from 'kysely';
+import type { Db } from '../db.js';
+import type { Database, FilesTable } from '../schema.js';
+
+export type FileRow = Selectable<FilesTable>;
+export type NewFileRow = Insertable<FilesTable>;
+type Executor = Db | Transaction<Database>;
+
+export class FilesRepository {
+  constructor(private readonly db: Db) {}
+
+  findById(id: string, db: Executor = this.db): Promise<FileRow | undefined> {
+    return db.selectFrom('files').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  findByIds(ids: readonly string[]): Promise<FileRow[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.db.selectFrom('files').selectAll().where('id', 'in', ids).execute();
+  }
+
+  async idExists(id: string): Promise<boolean> {
+    return (await this.db.selectFrom('files').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+  }
+
+  async insert(row: NewFileRow, db: Executor = this.db): Promise<void> {
+    await db.insertInto('files').values(row).execute();
+  }
+
+  /** The set of blob keys that rows reference, among `keys` (for the orphan sweeper). */
+  async referencedBlobKeys(keys: readonly string[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const rows = await this.db.selectFrom('files').select('blob_key').where('blob_key', 'in', keys).execute();
+    return new Set(rows.map((r) => r.blob_key));
+  }
+}
