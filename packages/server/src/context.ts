@@ -5,7 +5,9 @@
  */
 import pino, { type Logger } from 'pino';
 import type { Config } from './config.js';
+import { DiskBlobStore } from './blobs/disk-store.js';
 import { Accounts } from './domain/accounts.js';
+import { FileRemoval } from './domain/file-removal.js';
 import { ApiKeys } from './domain/api-keys.js';
 import { Auth } from './domain/auth.js';
 import { systemClock, type Clock } from './domain/clock.js';
@@ -18,6 +20,7 @@ import type { Mailer } from './mail/email.js';
 import { OutboxMailer, SmtpMailer } from './mail/nodemailer-mailer.js';
 import { migrateToLatest, openDatabase, type Db } from './metadata/db.js';
 import { ApiKeysRepository } from './metadata/repositories/api-keys.js';
+import { QuotaRepository } from './metadata/repositories/quota.js';
 import { RateLimitsRepository } from './metadata/repositories/rate-limits.js';
 import { SessionsRepository } from './metadata/repositories/sessions.js';
 import { TeamsRepository } from './metadata/repositories/teams.js';
@@ -56,6 +59,8 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     overrides.mailer ??
     (config.mail.kind === 'smtp' ? new SmtpMailer(config.mail.url, config.mailFrom) : new OutboxMailer(config.mail.dir, config.mailFrom));
 
+  const blobs = new DiskBlobStore(config.dataDir);
+  const quota = new QuotaRepository(db);
   const users = new UsersRepository(db);
   const sessions = new SessionsRepository(db);
   const limiter = new FailureLimiter(new RateLimitsRepository(db), config.loginFailuresPerWindow, config.loginWindowSeconds);
@@ -84,6 +89,8 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     apiKeys: new ApiKeys(new ApiKeysRepository(db), clock),
     teams: new Teams(new TeamsRepository(db), users, clock),
     links: new Links(config.publicUrl, secrets),
+    blobs,
+    fileRemoval: new FileRemoval(db, quota, blobs, log),
     sweepers: [],
     async dispose() {
       await mailer.close?.();

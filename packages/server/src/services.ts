@@ -4,7 +4,9 @@
  */
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import type { BlobStore } from './blobs/blob-store.js';
 import type { Accounts } from './domain/accounts.js';
+import type { FileRemoval } from './domain/file-removal.js';
 import type { ApiKeys } from './domain/api-keys.js';
 import type { Auth } from './domain/auth.js';
 import type { Clock } from './domain/clock.js';
@@ -22,4 +24,6 @@ export interface Services {
   apiKeys: ApiKeys;
   teams: Teams;
   links: Links;
+  blobs: BlobStore;
+  fileRemoval: FileRemoval;
 }

@@ -1,0 +1,47 @@
+import { sql, type Transaction } from 'kysely';
+import type { Db } from '../db.js';
+import type { Database } from '../schema.js';
+
+type Executor = Db | Transaction<Database>;
+
+/**
+ * Usage counters on the account row, changed only by relative SQL updates so that
+ * concurrent operations (and several server processes) never lose an increment.
+ */
+export class QuotaRepository {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * Adds `bytes` to disk usage only if the result stays within `limit` (-1: no limit).
+   * Returns false, changing nothing, when it would not fit.
+   */
+  async chargeDisk(userId: string, bytes: number, limit: number, db: Executor = this.db): Promise<boolean> {
+    let q = db.updateTable('users').set({ diskspace_used: sql`diskspace_used + ${bytes}` }).where('id', '=', userId);
+    if (limit >= 0) q = q.where(sql<boolean>`diskspace_used + ${bytes} <= ${limit}`);
+    const r = await q.executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  async releaseDisk(userId: string, bytes: number, db: Executor = this.db): Promise<void> {
+    await db
+      .updateTable('users')
+      .set({ diskspace_used: sql`case when diskspace_used > ${bytes} then diskspace_used - ${bytes} else 0 end` })
+      .where('id', '=', userId)
+      .execute();
+  }
+
+  /**
+   * Adds downloaded bytes to this month's counter (a new month starts from zero), only
+   * while the result stays within `limit` (-1: no limit). Returns false when it would not.
+   */
+  async chargeBandwidth(userId: string, bytes: number, month: string, limit: number, db: Executor = this.db): Promise<boolean> {
+    const current = sql`(case when bandwidth_month = ${month} then bandwidth_used else 0 end)`;
+    let q = db
+      .updateTable('users')
+      .set({ bandwidth_used: sql`${current} + ${bytes}`, bandwidth_month: month })
+      .where('id', '=', userId);
+    if (limit >= 0) q = q.where(sql<boolean>`${current} + ${bytes} <= ${limit}`);
+    const r = await q.executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+}
