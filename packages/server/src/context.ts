@@ -10,6 +10,7 @@ import { Accounts } from './domain/accounts.js';
 import { FileRemoval } from './domain/file-removal.js';
 import { ApiKeys } from './domain/api-keys.js';
 import { Auth } from './domain/auth.js';
+import { Contacts } from './domain/contacts.js';
 import { systemClock, type Clock } from './domain/clock.js';
 import { FailureLimiter } from './domain/rate-limiter.js';
 import { Links } from './domain/links.js';
@@ -20,6 +21,7 @@ import type { Mailer } from './mail/email.js';
 import { OutboxMailer, SmtpMailer } from './mail/nodemailer-mailer.js';
 import { migrateToLatest, openDatabase, type Db } from './metadata/db.js';
 import { ApiKeysRepository } from './metadata/repositories/api-keys.js';
+import { ContactsRepository } from './metadata/repositories/contacts.js';
 import { QuotaRepository } from './metadata/repositories/quota.js';
 import { RateLimitsRepository } from './metadata/repositories/rate-limits.js';
 import { SessionsRepository } from './metadata/repositories/sessions.js';
@@ -91,6 +93,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     links: new Links(config.publicUrl, secrets),
     blobs,
     fileRemoval: new FileRemoval(db, quota, blobs, log),
+    contacts: new Contacts(new ContactsRepository(db), clock),
     sweepers: [],
     async dispose() {
       await mailer.close?.();

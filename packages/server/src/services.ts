@@ -9,6 +9,7 @@ import type { Accounts } from './domain/accounts.js';
 import type { FileRemoval } from './domain/file-removal.js';
 import type { ApiKeys } from './domain/api-keys.js';
 import type { Auth } from './domain/auth.js';
+import type { Contacts } from './domain/contacts.js';
 import type { Clock } from './domain/clock.js';
 import type { Links } from './domain/links.js';
 import type { Teams } from './domain/teams.js';
@@ -26,4 +27,5 @@ export interface Services {
   links: Links;
   blobs: BlobStore;
   fileRemoval: FileRemoval;
+  contacts: Contacts;
 }
