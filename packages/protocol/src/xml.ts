@@ -52,9 +52,15 @@ const XML_ESCAPES: Record<string, string> = {
  * all (C0 controls other than tab/LF/CR, lone surrogates, U+FFFE/U+FFFF) are replaced
  * with U+FFFD so the document always parses.
  */
+/** Anything that needs escaping or replacing; most values (ids, numbers) have none. */
+// eslint-disable-next-line no-control-regex
+const NEEDS_WORK = /[&<>"'\u0000-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
+
 export function escapeXml(value: XmlAttrValue): string {
   if (value === null || value === undefined) return '';
+  if (typeof value === 'number') return String(value);
   const s = typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
+  if (!NEEDS_WORK.test(s)) return s;
   return s
     .replace(/[&<>"']/g, (c) => XML_ESCAPES[c] as string)
     .replace(

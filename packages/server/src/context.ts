@@ -19,6 +19,7 @@ import { Secrets } from './lib/crypto.js';
 import { loadOrCreateSecret } from './lib/secret-file.js';
 import type { Mailer } from './mail/email.js';
 import { OutboxMailer, SmtpMailer } from './mail/nodemailer-mailer.js';
+import { AccountCache } from './metadata/account-cache.js';
 import { migrateToLatest, openDatabase, type Db } from './metadata/db.js';
 import { ApiKeysRepository } from './metadata/repositories/api-keys.js';
 import { ContactsRepository } from './metadata/repositories/contacts.js';
@@ -62,9 +63,10 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     (config.mail.kind === 'smtp' ? new SmtpMailer(config.mail.url, config.mailFrom) : new OutboxMailer(config.mail.dir, config.mailFrom));
 
   const blobs = new DiskBlobStore(config.dataDir);
-  const quota = new QuotaRepository(db);
-  const users = new UsersRepository(db);
-  const sessions = new SessionsRepository(db);
+  const accountCache = new AccountCache();
+  const quota = new QuotaRepository(db, accountCache);
+  const users = new UsersRepository(db, accountCache);
+  const sessions = new SessionsRepository(db, accountCache);
   const limiter = new FailureLimiter(new RateLimitsRepository(db), config.loginFailuresPerWindow, config.loginWindowSeconds);
   const accounts = new Accounts({ users, sessions, secrets, mailer, clock, publicUrl: config.publicUrl });
   const auth = new Auth({
@@ -93,7 +95,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     links: new Links(config.publicUrl, secrets),
     blobs,
     fileRemoval: new FileRemoval(db, quota, blobs, log),
-    contacts: new Contacts(new ContactsRepository(db), clock),
+    contacts: new Contacts(new ContactsRepository(db), clock, users, config.plans),
     sweepers: [],
     async dispose() {
       await mailer.close?.();

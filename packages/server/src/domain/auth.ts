@@ -91,12 +91,11 @@ export class Auth {
     if (!/^[a-z0-9]{32}$/.test(key)) throw new ApiError(6);
     const keyHash = sha256Hex(key);
     const now = this.d.clock.now();
-    const row = await this.d.sessions.findLive(keyHash, now);
-    if (!row) throw new ApiError(6);
-    const user = await this.d.users.findById(row.user_id);
-    if (!user || user.disabled) throw new ApiError(6);
+    const row = await this.d.sessions.findLiveWithUser(keyHash, now);
+    if (!row || row.disabled) throw new ApiError(6);
+    const { session_expires_at: expiresAt, ...user } = row;
     const wanted = now + this.d.sessionIdleSeconds;
-    if (wanted - row.expires_at >= extendGranularity(this.d.sessionIdleSeconds)) await this.d.sessions.extend(keyHash, wanted);
+    if (wanted - expiresAt >= extendGranularity(this.d.sessionIdleSeconds)) await this.d.sessions.extend(keyHash, wanted);
     return { keyHash, user };
   }
 

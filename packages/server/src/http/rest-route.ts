@@ -7,7 +7,7 @@ import { ApiError, failResult } from '@sendbay/protocol';
 import busboy from 'busboy';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Dispatcher } from '../rest/dispatch.js';
-import { addParam, parseUrlencoded, reinterpretLatin1 } from '../rest/raw-params.js';
+import { addParam, parseUrlencoded } from '../rest/raw-params.js';
 
 const XML = 'text/xml; charset=utf-8';
 const MAX_FIELD_BYTES = 64 * 1024;
@@ -58,7 +58,7 @@ export function registerRestRoutes(app: FastifyInstance, dispatcher: Dispatcher)
     try {
       const qIndex = req.url.indexOf('?');
       if (qIndex >= 0) {
-        const query = reinterpretLatin1(req.url.slice(qIndex + 1));
+        const query = req.url.slice(qIndex + 1);
         if (query.length > 32 * 1024) throw new ApiError(16, 'The query string is too long');
         parseUrlencoded(query, params);
       }

@@ -30,10 +30,38 @@ export function openDatabase(config: DatabaseConfig): OpenedDatabase {
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
-    return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }), engine: 'sqlite' };
+    return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) }), engine: 'sqlite' };
   }
   const pool = new pg.Pool({ connectionString: config.url, max: 20 });
   return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), engine: 'postgres' };
+}
+
+/** Most prepared statements kept; queries with `in (…)` lists vary, so the cache is bounded. */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Kysely prepares every SQLite query anew; preparing costs more than running the small
+ * queries the API makes. This keeps prepared statements by SQL text. Safe because
+ * Kysely's SQLite driver runs one query at a time on its single connection.
+ */
+function withStatementCache(sqlite: SQLite.Database): SQLite.Database {
+  const cache = new Map<string, SQLite.Statement>();
+  const prepare = (source: string) => {
+    let stmt = cache.get(source);
+    if (!stmt) {
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.clear();
+      stmt = sqlite.prepare(source);
+      cache.set(source, stmt);
+    }
+    return stmt;
+  };
+  return new Proxy(sqlite, {
+    get(target, prop, receiver) {
+      if (prop === 'prepare') return prepare;
+      const value = Reflect.get(target, prop, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -34,17 +34,6 @@ function decode(part: string): string {
   return out;
 }
 
-/** Raw request-target bytes arrive as latin1 in Node; re-read them as strict UTF-8. */
-export function reinterpretLatin1(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  if (!/[^\x00-\x7f]/.test(s)) return s;
-  try {
-    return utf8.decode(Buffer.from(s, 'latin1'));
-  } catch {
-    throw new ApiError(16, 'The request is not valid UTF-8');
-  }
-}
-
 export function addParam(into: Map<string, string>, name: string, value: string): void {
   const prev = into.get(name);
   if (prev !== undefined) {

@@ -1,5 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db.js';
+import { AccountCache } from '../account-cache.js';
 import type { Database } from '../schema.js';
 
 type Executor = Db | Transaction<Database>;
@@ -9,13 +10,17 @@ type Executor = Db | Transaction<Database>;
  * concurrent operations (and several server processes) never lose an increment.
  */
 export class QuotaRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly cache: AccountCache = new AccountCache(0),
+  ) {}
 
   /**
    * Adds `bytes` to disk usage only if the result stays within `limit` (-1: no limit).
    * Returns false, changing nothing, when it would not fit.
    */
   async chargeDisk(userId: string, bytes: number, limit: number, db: Executor = this.db): Promise<boolean> {
+    this.cache.forgetUser(userId);
     let q = db.updateTable('users').set({ diskspace_used: sql`diskspace_used + ${bytes}` }).where('id', '=', userId);
     if (limit >= 0) q = q.where(sql<boolean>`diskspace_used + ${bytes} <= ${limit}`);
     const r = await q.executeTakeFirst();
@@ -23,6 +28,7 @@ export class QuotaRepository {
   }
 
   async releaseDisk(userId: string, bytes: number, db: Executor = this.db): Promise<void> {
+    this.cache.forgetUser(userId);
     await db
       .updateTable('users')
       .set({ diskspace_used: sql`case when diskspace_used > ${bytes} then diskspace_used - ${bytes} else 0 end` })
@@ -35,6 +41,7 @@ export class QuotaRepository {
    * while the result stays within `limit` (-1: no limit). Returns false when it would not.
    */
   async chargeBandwidth(userId: string, bytes: number, month: string, limit: number, db: Executor = this.db): Promise<boolean> {
+    this.cache.forgetUser(userId);
     const current = sql`(case when bandwidth_month = ${month} then bandwidth_used else 0 end)`;
     let q = db
       .updateTable('users')

@@ -1,4 +1,6 @@
 import type { Db } from '../db.js';
+import { AccountCache } from '../account-cache.js';
+import type { UserRow } from './users.js';
 
 export interface SessionRow {
   key_hash: string;
@@ -8,10 +10,32 @@ export interface SessionRow {
 }
 
 export class SessionsRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly cache: AccountCache = new AccountCache(0),
+  ) {}
 
   async create(row: SessionRow): Promise<void> {
     await this.db.insertInto('sessions').values(row).execute();
+  }
+
+  /** The live session and its account in one query (cached briefly): this runs on every API call. */
+  async findLiveWithUser(keyHash: string, now: number): Promise<(UserRow & { session_expires_at: number }) | undefined> {
+    const hit = this.cache.get(keyHash);
+    if (hit && hit.sessionExpiresAt > now) return { ...hit.user, session_expires_at: hit.sessionExpiresAt };
+    const row = await this.db
+      .selectFrom('sessions')
+      .innerJoin('users', 'users.id', 'sessions.user_id')
+      .selectAll('users')
+      .select('sessions.expires_at as session_expires_at')
+      .where('sessions.key_hash', '=', keyHash)
+      .where('sessions.expires_at', '>', now)
+      .executeTakeFirst();
+    if (row) {
+      const { session_expires_at, ...user } = row;
+      this.cache.set(keyHash, user, session_expires_at);
+    } else this.cache.forgetSession(keyHash);
+    return row;
   }
 
   findLive(keyHash: string, now: number): Promise<SessionRow | undefined> {
@@ -25,6 +49,7 @@ export class SessionsRepository {
 
   /** Slides the idle expiry forward; skipped when it moved recently to spare writes. */
   async extend(keyHash: string, expiresAt: number): Promise<void> {
+    this.cache.forgetSession(keyHash);
     await this.db.updateTable('sessions').set({ expires_at: expiresAt }).where('key_hash', '=', keyHash).execute();
   }
 
@@ -39,11 +64,13 @@ export class SessionsRepository {
   }
 
   async delete(keyHash: string): Promise<boolean> {
+    this.cache.forgetSession(keyHash);
     const r = await this.db.deleteFrom('sessions').where('key_hash', '=', keyHash).executeTakeFirst();
     return Number(r.numDeletedRows) > 0;
   }
 
   async deleteForUser(userId: string): Promise<void> {
+    this.cache.forgetUser(userId);
     await this.db.deleteFrom('sessions').where('user_id', '=', userId).execute();
   }
 

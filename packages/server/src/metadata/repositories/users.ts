@@ -1,11 +1,15 @@
 import type { Selectable, Insertable } from 'kysely';
 import type { Db } from '../db.js';
+import { AccountCache } from '../account-cache.js';
 import type { UsersTable } from '../schema.js';
 
 export type UserRow = Selectable<UsersTable>;
 
 export class UsersRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly cache: AccountCache = new AccountCache(0),
+  ) {}
 
   async insert(row: Insertable<UsersTable>): Promise<void> {
     await this.db.insertInto('users').values(row).execute();
@@ -31,6 +35,7 @@ export class UsersRepository {
     id: string,
     changes: Partial<Pick<UserRow, 'activated' | 'activation_hash' | 'plan' | 'membership_ends' | 'disabled' | 'password_hash' | 'md5_sealed'>>,
   ): Promise<boolean> {
+    this.cache.forgetUser(id);
     const r = await this.db.updateTable('users').set(changes).where('id', '=', id).executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
   }

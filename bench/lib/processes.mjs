@@ -1,0 +1,85 @@
+// Helpers shared by the benchmarks: start the real server or a baseline as a child
+// process, wait until it listens, read its peak RSS from /proc, stop it.
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+export const sendbayBin = `${repoRoot}packages/server/bin/sendbay.js`;
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts `command args` and resolves once a stdout line matches `ready`. */
+export function startProcess(command, args, { env = {}, ready, cwd = repoRoot } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`${command} did not start: ${out}${err}`)), 30_000);
+    child.stdout.on('data', (c) => {
+      out += c;
+      if (ready.test(out)) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    });
+    child.stderr.on('data', (c) => (err += c));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${command} exited with ${code}: ${err.slice(-2000)}`));
+    });
+  });
+}
+
+export async function stopProcess(child) {
+  if (child.exitCode !== null) return;
+  child.removeAllListeners('exit');
+  await new Promise((resolve) => {
+    child.once('exit', resolve);
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+  });
+}
+
+/** Peak resident set size of a live process, in MB (VmHWM). */
+export function peakRssMb(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round(kb / 1024);
+}
+
+/** Starts the real Sendbay server on a free port with its data under `dataDir`. */
+export async function startSendbay(dataDir, extraEnv = {}) {
+  const port = await freePort();
+  const env = {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    SENDBAY_DATA_DIR: dataDir,
+    SENDBAY_PUBLIC_URL: `http://127.0.0.1:${port}`,
+    SENDBAY_LOG_LEVEL: 'warn',
+    ...extraEnv,
+  };
+  const child = await startProcess(process.execPath, [sendbayBin, 'serve'], { env, ready: /Sendbay is running/ });
+  return { child, url: `http://127.0.0.1:${port}`, port };
+}
+
+/** Runs the admin CLI against a data folder (e.g. to create a user) and returns stdout. */
+export function sendbayCli(dataDir, args) {
+  const r = spawnSync(process.execPath, [sendbayBin, ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, SENDBAY_DATA_DIR: dataDir, SENDBAY_LOG_LEVEL: 'warn' },
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`sendbay ${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout.trim();
+}
