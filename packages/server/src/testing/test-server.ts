@@ -76,14 +76,13 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   env.SENDBAY_PUBLIC_URL ??= `http://127.0.0.1:${env.PORT}`;
   const config = parseConfig(env);
   const server = await startServer(config, { logger: pino({ level: 'silent' }), ...opts.overrides });
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    await server.close();
-    await dropDb?.();
-    await rm(dataDir, { recursive: true, force: true });
-  };
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await server.close();
+      await dropDb?.();
+      await rm(dataDir, { recursive: true, force: true });
+    })());
   const client = (options?: ClientOptions) => new SendspaceClient(server.url, options);
   return {
     ...server,

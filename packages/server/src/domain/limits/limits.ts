@@ -70,6 +70,19 @@ export class Limits {
     return this.d.files.findById(file.id);
   }
 
+  /**
+   * `fire` for the download that reached the limit: that download is already counted
+   * and will be served, so a failure here is logged, not thrown; the sweeper (or the
+   * next touch) runs the action later, still once.
+   */
+  async fireAfterCount(file: FileRow): Promise<void> {
+    try {
+      await this.fire(file);
+    } catch (err) {
+      this.d.log.error({ err, fileId: file.id }, 'limit action failed; the sweeper will retry');
+    }
+  }
+
   /** Sweeper: fires every limit that is due. Returns how many files were acted on. */
   async sweepDueLimits(): Promise<number> {
     let acted = 0;

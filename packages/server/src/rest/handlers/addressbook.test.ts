@@ -2,10 +2,37 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ApiResult, SendspaceClient } from '@sendbay/client';
-import { startTestServer, testDatabases, type TestServer } from '../../testing/test-server.js';
+import pg from 'pg';
+import { startTestServer, testDatabases, testPostgresUrl, type TestServer } from '../../testing/test-server.js';
 
 type Contact = { email: string; name: string; description: string; type: string };
 const contacts = (r: ApiResult): Contact[] => (r.body.contact as Contact[] | undefined) ?? [];
+
+/**
+ * Stops the server, first waiting until its PostgreSQL connections are really gone:
+ * pg-pool's end() resolves while the sockets are still closing, and the test
+ * database's DROP ... WITH (FORCE) would then kill them mid-goodbye, an uncaught error.
+ * The burst tests below leave many pooled connections, which makes that likely.
+ */
+async function stopAfterConnectionsClose(server: TestServer): Promise<void> {
+  await server.close();
+  const db = server.config.database;
+  if (db.kind === 'postgres' && testPostgresUrl) {
+    const name = decodeURIComponent(new URL(db.url).pathname.slice(1));
+    const admin = new pg.Client({ connectionString: testPostgresUrl });
+    await admin.connect();
+    try {
+      for (let i = 0; i < 200; i++) {
+        const r = await admin.query<{ n: number }>('select count(*)::int as n from pg_stat_activity where datname = $1', [name]);
+        if (r.rows[0]?.n === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    } finally {
+      await admin.end();
+    }
+  }
+  await server.stop();
+}
 
 for (const database of testDatabases) {
   describe(`addressbook methods (${database === 'sqlite' ? 'SQLite' : 'PostgreSQL'})`, () => {
@@ -16,7 +43,7 @@ for (const database of testDatabases) {
       server = await startTestServer({ database, env: { SENDBAY_PLAN_LITE_CONTACTS: '3', SENDBAY_PLAN_MAX_CONTACTS: '-1' } });
     });
     after(async () => {
-      await server.stop();
+      await stopAfterConnectionsClose(server);
     });
 
     const proUser = async () => (await server.userClient({ plan: 'pro' })).client;

@@ -1,0 +1,75 @@
+/**
+ * The direct link `/dl/<id>/<expires>/<sig>/<name>`: HTTP semantics only (validators,
+ * ranges, HEAD, headers); who may download and what it costs is decided by
+ * services.downloads. The trailing name is for the browser's benefit and is ignored.
+ *
+ * Bytes are piped from the store with backpressure and no per-chunk work; Fastify
+ * destroys the source as soon as the client goes away, which closes the file at once.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { DirectRefusal } from '../domain/downloads/downloads.js';
+import { attachmentDisposition } from '../lib/content-disposition.js';
+import { ifRangeMatches, noneMatch, parseRange } from '../lib/range.js';
+import type { Services } from '../services.js';
+
+type DirectParams = { id: string; expires: string; sig: string };
+
+const REFUSALS: Record<DirectRefusal, [number, string]> = {
+  'not-found': [404, 'File not found\n'],
+  forbidden: [403, 'This download link is not valid or has expired\n'],
+  unavailable: [410, 'This file is not available for download\n'],
+  bandwidth: [403, "The file owner's monthly bandwidth is used up\n"],
+};
+
+function refuse(reply: FastifyReply, reason: DirectRefusal): FastifyReply {
+  const [status, text] = REFUSALS[reason];
+  return reply.code(status).header('cache-control', 'no-store').header('x-content-type-options', 'nosniff').type('text/plain; charset=utf-8').send(text);
+}
+
+function header(req: FastifyRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v.join(',') : v;
+}
+
+export function registerDownloadRoute(app: FastifyInstance, services: Services): void {
+  const handler = async (req: FastifyRequest<{ Params: DirectParams }>, reply: FastifyReply) => {
+    const { id, expires, sig } = req.params;
+    const resolved = await services.downloads.resolveDirect(id, expires, sig);
+    if (!resolved.ok) return refuse(reply, resolved.reason);
+    const file = resolved.file;
+
+    const etag = `"${file.sha256}"`;
+    const lastModified = new Date(file.upload_time * 1000).toUTCString();
+    reply.header('etag', etag).header('last-modified', lastModified).header('cache-control', 'private');
+    if (noneMatch(header(req, 'if-none-match'), etag)) return reply.code(304).send();
+
+    const rangeHeader = ifRangeMatches(header(req, 'if-range'), etag, lastModified) ? header(req, 'range') : undefined;
+    const outcome = parseRange(rangeHeader, file.size);
+    reply.header('accept-ranges', 'bytes').header('x-content-type-options', 'nosniff');
+    if (outcome.kind === 'unsatisfiable') {
+      return reply.code(416).header('content-range', `bytes */${file.size}`).type('text/plain; charset=utf-8').send('Range Not Satisfiable\n');
+    }
+    const range = outcome.kind === 'partial' ? outcome.range : undefined;
+    reply
+      .code(range ? 206 : 200)
+      .header('content-type', 'application/octet-stream')
+      .header('content-disposition', attachmentDisposition(file.name))
+      // A browser that ignored the attachment still may not run anything from it.
+      .header('content-security-policy', "default-src 'none'; sandbox")
+      .header('content-length', String(range ? range.end - range.start + 1 : file.size));
+    if (range) reply.header('content-range', `bytes ${range.start}-${range.end}/${file.size}`);
+    // HEAD answers the same headers and moves nothing, counts nothing.
+    if (req.method === 'HEAD') return reply.send();
+
+    const started = await services.downloads.start(file, range);
+    if (!started.ok) {
+      for (const h of ['etag', 'last-modified', 'cache-control', 'content-length', 'content-range', 'content-disposition', 'content-security-policy'])
+        reply.removeHeader(h);
+      return refuse(reply, started.reason);
+    }
+    return reply.send(started.body);
+  };
+  for (const url of ['/dl/:id/:expires/:sig', '/dl/:id/:expires/:sig/*']) {
+    app.route<{ Params: DirectParams }>({ method: ['GET', 'HEAD'], url, handler });
+  }
+}
