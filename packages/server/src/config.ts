@@ -38,6 +38,8 @@ export interface Config {
   /** Undefined: generated once and kept in `<dataDir>/secret`. */
   secret: string | undefined;
   apiKeys: 'open' | 'registered';
+  /** `closed`: auth.register answers 11; accounts are made with `sendbay user add`. */
+  registration: 'open' | 'closed';
   minAppVersion: string | undefined;
   tokenTtlSeconds: number;
   sessionIdleSeconds: number;
@@ -211,6 +213,7 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
     mailFrom: get('SENDBAY_MAIL_FROM') ?? `Sendbay <no-reply@${safeHost(publicUrl)}>`,
     secret,
     apiKeys: oneOf('SENDBAY_API_KEYS', ['open', 'registered'] as const, 'open'),
+    registration: oneOf('SENDBAY_REGISTRATION', ['open', 'closed'] as const, 'open'),
     minAppVersion: get('SENDBAY_MIN_APP_VERSION'),
     tokenTtlSeconds: int('SENDBAY_TOKEN_TTL', 600, 10, 86_400),
     sessionIdleSeconds: int('SENDBAY_SESSION_IDLE', 86_400, 60, 365 * 86_400),

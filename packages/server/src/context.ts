@@ -11,6 +11,10 @@ import { FileRemoval } from './domain/file-removal.js';
 import { ApiKeys } from './domain/api-keys.js';
 import { Auth } from './domain/auth.js';
 import { Contacts } from './domain/contacts.js';
+import { AnonymousMail } from './domain/downloads/anonymous-mail.js';
+import { DeleteLinks } from './domain/downloads/delete-link.js';
+import { Downloads } from './domain/downloads/downloads.js';
+import { Limits } from './domain/limits/limits.js';
 import { systemClock, type Clock } from './domain/clock.js';
 import { FailureLimiter } from './domain/rate-limiter.js';
 import { Links } from './domain/links.js';
@@ -23,6 +27,8 @@ import { AccountCache } from './metadata/account-cache.js';
 import { migrateToLatest, openDatabase, type Db } from './metadata/db.js';
 import { ApiKeysRepository } from './metadata/repositories/api-keys.js';
 import { ContactsRepository } from './metadata/repositories/contacts.js';
+import { DownloadsRepository } from './metadata/repositories/downloads.js';
+import { FilesRepository } from './metadata/repositories/files.js';
 import { QuotaRepository } from './metadata/repositories/quota.js';
 import { RateLimitsRepository } from './metadata/repositories/rate-limits.js';
 import { SessionsRepository } from './metadata/repositories/sessions.js';
@@ -68,7 +74,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const users = new UsersRepository(db, accountCache);
   const sessions = new SessionsRepository(db, accountCache);
   const limiter = new FailureLimiter(new RateLimitsRepository(db), config.loginFailuresPerWindow, config.loginWindowSeconds);
-  const accounts = new Accounts({ users, sessions, secrets, mailer, clock, publicUrl: config.publicUrl });
+  const accounts = new Accounts({ users, sessions, secrets, mailer, clock, publicUrl: config.publicUrl, registrationOpen: config.registration === 'open' });
   const auth = new Auth({
     users,
     sessions,
@@ -79,6 +85,26 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     tokenTtlSeconds: config.tokenTtlSeconds,
     sessionIdleSeconds: config.sessionIdleSeconds,
     maxSessionsPerUser: config.maxSessionsPerUser,
+  });
+
+  // Downloads, limits and the public file pages.
+  const links = new Links(config.publicUrl, secrets);
+  const fileRemoval = new FileRemoval(db, quota, blobs, log);
+  const files = new FilesRepository(db);
+  const downloadsRepo = new DownloadsRepository(db);
+  const limits = new Limits({ files, downloads: downloadsRepo, fileRemoval, clock, anonymousExpiryDays: config.anonymousExpiryDays, log });
+  const downloads = new Downloads({
+    files,
+    users,
+    downloads: downloadsRepo,
+    quota,
+    blobs,
+    links,
+    secrets,
+    limits,
+    clock,
+    plans: config.plans,
+    downloadLinkTtlSeconds: config.downloadLinkTtlSeconds,
   });
 
   return {
@@ -92,11 +118,18 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     auth,
     apiKeys: new ApiKeys(new ApiKeysRepository(db), clock),
     teams: new Teams(new TeamsRepository(db), users, clock),
-    links: new Links(config.publicUrl, secrets),
+    links,
     blobs,
-    fileRemoval: new FileRemoval(db, quota, blobs, log),
+    fileRemoval,
+    limits,
+    downloads,
+    deleteLinks: new DeleteLinks({ files, links, limits, fileRemoval }),
+    anonymousMail: new AnonymousMail({ files, links, limits, mailer }),
     contacts: new Contacts(new ContactsRepository(db), clock, users, config.plans),
-    sweepers: [],
+    sweepers: [
+      { name: 'fire due file limits', run: () => limits.sweepDueLimits() },
+      { name: 'expire idle anonymous files', run: () => limits.sweepExpiredAnonymous() },
+    ],
     async dispose() {
       await mailer.close?.();
       await db.destroy();

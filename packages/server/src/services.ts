@@ -10,6 +10,10 @@ import type { FileRemoval } from './domain/file-removal.js';
 import type { ApiKeys } from './domain/api-keys.js';
 import type { Auth } from './domain/auth.js';
 import type { Contacts } from './domain/contacts.js';
+import type { AnonymousMail } from './domain/downloads/anonymous-mail.js';
+import type { DeleteLinks } from './domain/downloads/delete-link.js';
+import type { Downloads } from './domain/downloads/downloads.js';
+import type { Limits } from './domain/limits/limits.js';
 import type { Clock } from './domain/clock.js';
 import type { Links } from './domain/links.js';
 import type { Teams } from './domain/teams.js';
@@ -28,4 +32,9 @@ export interface Services {
   blobs: BlobStore;
   fileRemoval: FileRemoval;
   contacts: Contacts;
+  /** Download limits, time limits and anonymous expiry; `enforceOnTouch` before showing a file. */
+  limits: Limits;
+  downloads: Downloads;
+  deleteLinks: DeleteLinks;
+  anonymousMail: AnonymousMail;
 }

@@ -22,6 +22,7 @@ export interface AccountsDeps {
   mailer: Mailer;
   clock: Clock;
   publicUrl: string;
+  registrationOpen: boolean;
 }
 
 export class Accounts {
@@ -33,6 +34,7 @@ export class Accounts {
 
   /** auth.register: validates as the spec says, creates an inactive account, mails the link. */
   async register(input: { fullName: string; email: string; password: string | undefined }): Promise<void> {
+    if (!this.d.registrationOpen) throw new ApiError(11, 'Registration is closed on this server; ask its operator for an account');
     const fullName = input.fullName.trim();
     const email = input.email.trim().toLowerCase();
     if (!FULL_NAME_RE.test(fullName))
@@ -64,13 +66,20 @@ export class Accounts {
       if (await this.d.users.findByEmail(email)) throw new ApiError(27, 'This e-mail address is already registered');
       throw err;
     }
-    await this.d.mailer.send({
-      kind: 'activation',
-      to: email,
-      fullName,
-      activationUrl: `${this.d.publicUrl}/activate/${activationKey}`,
-      ...(given === '' ? { generatedPassword: password } : {}),
-    });
+    try {
+      await this.d.mailer.send({
+        kind: 'activation',
+        to: email,
+        fullName,
+        activationUrl: `${this.d.publicUrl}/activate/${activationKey}`,
+        ...(given === '' ? { generatedPassword: password } : {}),
+      });
+    } catch {
+      // Without the e-mail the account could never be activated, and its address would
+      // stay taken: undo it so the user can simply try again.
+      await this.d.users.delete(id);
+      throw new ApiError(27, 'The activation e-mail could not be sent; please try again later');
+    }
   }
 
   /** Follows an activation link; returns the account's e-mail, or undefined for a bad key. */

@@ -8,6 +8,8 @@ import type { AppContext } from '../context.js';
 import { Dispatcher } from '../rest/dispatch.js';
 import { handlers } from '../rest/handlers/index.js';
 import { registerAccountPages } from './account-pages.js';
+import { registerDownloadRoute } from './download-route.js';
+import { registerFilePages } from './file-pages.js';
 import { registerHealthRoutes } from './health.js';
 import { registerRestRoutes } from './rest-route.js';
 
@@ -55,5 +57,7 @@ export function buildApp(ctx: AppContext): FastifyInstance {
   registerRestRoutes(app, new Dispatcher(ctx, handlers, ctx.log.child({ component: 'rest' })));
   registerHealthRoutes(app, ctx);
   registerAccountPages(app, ctx);
+  registerDownloadRoute(app, ctx);
+  registerFilePages(app, ctx);
   return app;
 }

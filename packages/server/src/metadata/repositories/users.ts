@@ -27,6 +27,11 @@ export class UsersRepository {
     return this.db.selectFrom('users').selectAll().where('activation_hash', '=', hash).executeTakeFirst();
   }
 
+  async delete(id: string): Promise<void> {
+    this.cache.forgetUser(id);
+    await this.db.deleteFrom('users').where('id', '=', id).execute();
+  }
+
   list(): Promise<UserRow[]> {
     return this.db.selectFrom('users').selectAll().orderBy('created_at').orderBy('email').execute();
   }

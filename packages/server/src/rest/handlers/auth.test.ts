@@ -231,6 +231,33 @@ describe('sessions expire after the configured idle time', () => {
   });
 });
 
+describe('registration settings and failures', () => {
+  it('answers 11 when the operator closed registration', async () => {
+    const server = await startTestServer({ env: { SENDBAY_REGISTRATION: 'closed' } });
+    try {
+      const r = await server.client().call('auth.register', { api_key: 'k', full_name: 'Closed Door', email: 'c@example.com', password: 'abcd' });
+      assert.equal(r.error?.code, 11);
+      assert.match(r.error!.text, /closed/);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('undoes the account and answers 27 when the activation e-mail cannot be sent', async () => {
+    // Port 1 on loopback refuses connections: the SMTP server is down.
+    const server = await startTestServer({ env: { SENDBAY_SMTP_URL: 'smtp://127.0.0.1:1' } });
+    try {
+      const params = { api_key: 'k', full_name: 'Mail Less', email: 'mailless@example.com', password: 'abcd' };
+      const r = await server.client().call('auth.register', params);
+      assert.equal(r.error?.code, 27);
+      assert.match(r.error!.text, /could not be sent/);
+      assert.equal(await server.ctx.accounts.find('mailless@example.com'), undefined, 'no half-made account is left');
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
 describe('operator settings for API keys and app versions', () => {
   it('registered mode answers 18 for unknown keys and accepts registered ones', async () => {
     const server = await startTestServer({ env: { SENDBAY_API_KEYS: 'registered' } });
