@@ -51,6 +51,10 @@ export interface Config {
   uploadInfoTtlSeconds: number;
   downloadLinkTtlSeconds: number;
   maxFilesPerUpload: number;
+  /** An upload whose client sends nothing for this long is dropped. */
+  uploadIdleTimeoutSeconds: number;
+  /** Unreferenced blobs and temporary files younger than this are not swept (uploads in flight). */
+  orphanGraceSeconds: number;
   sweepIntervalSeconds: number;
   logLevel: string;
   plans: Record<PlanName, PlanLimits>;
@@ -157,7 +161,8 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
   try {
     const u = new URL(publicUrl);
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
-    if (u.search || u.hash) throw new Error('query');
+    // A bare `?` or `#` leaves search/hash empty but would still end up in every link.
+    if (u.search || u.hash || /[?#]/.test(publicUrl)) throw new Error('query');
     publicUrl = u.href.replace(/\/+$/, '');
   } catch {
     problems.push(`SENDBAY_PUBLIC_URL must be an absolute http(s) URL without query (got "${publicUrl}")`);
@@ -167,8 +172,8 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
   const dbUrl = get('SENDBAY_DATABASE_URL');
   if (dbUrl !== undefined) {
     if (/^postgres(ql)?:\/\//.test(dbUrl)) database = { kind: 'postgres', url: dbUrl };
-    else if (dbUrl.startsWith('sqlite:')) database = { kind: 'sqlite', file: resolve(cwd, dbUrl.slice(7)) };
-    else problems.push(`SENDBAY_DATABASE_URL must start with postgres:// or sqlite: (got "${dbUrl}")`);
+    else if (dbUrl.startsWith('sqlite:') && dbUrl.length > 7) database = { kind: 'sqlite', file: resolve(cwd, dbUrl.slice(7)) };
+    else problems.push(`SENDBAY_DATABASE_URL must be postgres://… or sqlite:<file> (got "${dbUrl}")`);
   }
 
   let mail: MailConfig = { kind: 'outbox', dir: resolve(dataDir, 'outbox') };
@@ -225,6 +230,8 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
     uploadInfoTtlSeconds: int('SENDBAY_UPLOAD_INFO_TTL', 86_400, 60, 30 * 86_400),
     downloadLinkTtlSeconds: int('SENDBAY_DOWNLOAD_LINK_TTL', 86_400, 60, 30 * 86_400),
     maxFilesPerUpload: int('SENDBAY_MAX_FILES_PER_UPLOAD', 100, 1, 100),
+    uploadIdleTimeoutSeconds: int('SENDBAY_UPLOAD_IDLE_TIMEOUT', 120, 1, 3_600),
+    orphanGraceSeconds: int('SENDBAY_ORPHAN_GRACE', 3_600, 60, 30 * 86_400),
     sweepIntervalSeconds: int('SENDBAY_SWEEP_INTERVAL', 600, 1, 86_400),
     logLevel: oneOf('SENDBAY_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     plans,

@@ -15,10 +15,13 @@ import { AnonymousMail } from './domain/downloads/anonymous-mail.js';
 import { DeleteLinks } from './domain/downloads/delete-link.js';
 import { Downloads } from './domain/downloads/downloads.js';
 import { Limits } from './domain/limits/limits.js';
+import { createLibrary } from './domain/library/library.js';
 import { systemClock, type Clock } from './domain/clock.js';
 import { FailureLimiter } from './domain/rate-limiter.js';
 import { Links } from './domain/links.js';
 import { Teams } from './domain/teams.js';
+import { OrphanSweeper } from './domain/uploads/orphan-sweeper.js';
+import { Uploads } from './domain/uploads/upload-service.js';
 import { Secrets } from './lib/crypto.js';
 import { loadOrCreateSecret } from './lib/secret-file.js';
 import type { Mailer } from './mail/email.js';
@@ -29,6 +32,9 @@ import { ApiKeysRepository } from './metadata/repositories/api-keys.js';
 import { ContactsRepository } from './metadata/repositories/contacts.js';
 import { DownloadsRepository } from './metadata/repositories/downloads.js';
 import { FilesRepository } from './metadata/repositories/files.js';
+import { FoldersRepository } from './metadata/repositories/folders.js';
+import { LibraryFilesRepository } from './metadata/repositories/library-files.js';
+import { LibraryFoldersRepository } from './metadata/repositories/library-folders.js';
 import { QuotaRepository } from './metadata/repositories/quota.js';
 import { RateLimitsRepository } from './metadata/repositories/rate-limits.js';
 import { SessionsRepository } from './metadata/repositories/sessions.js';
@@ -36,11 +42,14 @@ import { TeamsRepository } from './metadata/repositories/teams.js';
 import { TokensRepository } from './metadata/repositories/tokens.js';
 import { UsersRepository } from './metadata/repositories/users.js';
 import type { MaintenanceJob } from './maintenance.js';
+import { MemoryProgress } from './progress/memory-progress.js';
 import type { Services } from './services.js';
 
 export interface AppContext extends Services {
   db: Db;
   mailer: Mailer;
+  /** Usage counters; tests that store files directly charge them through this (it keeps the account cache right). */
+  quota: QuotaRepository;
   /** Jobs the maintenance loop runs at start-up and then periodically. */
   sweepers: MaintenanceJob[];
   dispose(): Promise<void>;
@@ -107,6 +116,52 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     downloadLinkTtlSeconds: config.downloadLinkTtlSeconds,
   });
 
+  // The library: files.*, folders.*, public folders, team sharing.
+  const teams = new Teams(new TeamsRepository(db), users, clock);
+  const contacts = new Contacts(new ContactsRepository(db), clock, users, config.plans);
+  const library = createLibrary({
+    files: new LibraryFilesRepository(db),
+    folders: new LibraryFoldersRepository(db),
+    teams,
+    fileRemoval,
+    mailer,
+    contacts,
+    links,
+    secrets,
+    clock,
+    plans: config.plans,
+    protectedLinkTtlSeconds: config.downloadLinkTtlSeconds,
+    limiter,
+  });
+
+  // Uploads: signed tickets, the streaming receiver, live progress, and the sweeper
+  // for whatever an interrupted upload leaves behind.
+  const uploads = new Uploads({
+    config,
+    db,
+    files,
+    folders: new FoldersRepository(db),
+    users,
+    quota,
+    blobs,
+    progress: new MemoryProgress(),
+    mailer,
+    contacts,
+    links,
+    secrets,
+    clock,
+    log: log.child({ component: 'uploads' }),
+    inFlight: new Set(),
+  });
+  const orphanSweeper = new OrphanSweeper({
+    blobs,
+    files,
+    clock,
+    log,
+    graceSeconds: config.orphanGraceSeconds,
+    isInFlight: (key) => uploads.isInFlight(key),
+  });
+
   return {
     config,
     clock,
@@ -114,10 +169,11 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     secrets,
     db,
     mailer,
+    quota,
     accounts,
     auth,
     apiKeys: new ApiKeys(new ApiKeysRepository(db), clock),
-    teams: new Teams(new TeamsRepository(db), users, clock),
+    teams,
     links,
     blobs,
     fileRemoval,
@@ -125,8 +181,11 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     downloads,
     deleteLinks: new DeleteLinks({ files, links, limits, fileRemoval }),
     anonymousMail: new AnonymousMail({ files, links, limits, mailer }),
-    contacts: new Contacts(new ContactsRepository(db), clock, users, config.plans),
+    contacts,
+    ...library,
+    uploads,
     sweepers: [
+      { name: 'sweep orphan blobs and stale temporary files', run: () => orphanSweeper.run() },
       { name: 'fire due file limits', run: () => limits.sweepDueLimits() },
       { name: 'expire idle anonymous files', run: () => limits.sweepExpiredAnonymous() },
     ],

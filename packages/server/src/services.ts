@@ -14,9 +14,13 @@ import type { AnonymousMail } from './domain/downloads/anonymous-mail.js';
 import type { DeleteLinks } from './domain/downloads/delete-link.js';
 import type { Downloads } from './domain/downloads/downloads.js';
 import type { Limits } from './domain/limits/limits.js';
+import type { LibraryFiles } from './domain/library/files.js';
+import type { LibraryFolders } from './domain/library/folders.js';
+import type { SharedFolders } from './domain/library/shared-folders.js';
 import type { Clock } from './domain/clock.js';
 import type { Links } from './domain/links.js';
 import type { Teams } from './domain/teams.js';
+import type { Uploads } from './domain/uploads/upload-service.js';
 import type { Secrets } from './lib/crypto.js';
 
 export interface Services {
@@ -37,4 +41,12 @@ export interface Services {
   downloads: Downloads;
   deleteLinks: DeleteLinks;
   anonymousMail: AnonymousMail;
+  /** files.*: the caller's stored files. */
+  libraryFiles: LibraryFiles;
+  /** folders.* except getShared: the caller's folder tree. */
+  libraryFolders: LibraryFolders;
+  /** Public folders: folders.getShared, the folder page and its RSS feed. */
+  sharedFolders: SharedFolders;
+  /** upload.getInfo, the upload POST/PUT and the progress URL. */
+  uploads: Uploads;
 }

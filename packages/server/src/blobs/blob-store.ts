@@ -19,4 +19,9 @@ export interface BlobStore {
   delete(key: string): Promise<void>;
   /** Every key in the store, in batches, for the orphan sweeper. */
   list(): AsyncIterable<string[]>;
+  /**
+   * Optional: removes the leftovers of puts that never finished (a crash mid-upload)
+   * untouched for `olderThanSeconds`; returns how many. Stores without any have none.
+   */
+  removeStaleTemporaries?(olderThanSeconds: number): Promise<number>;
 }

@@ -48,8 +48,11 @@ export class DiskBlobStore implements BlobStore {
       } finally {
         await fh.close();
       }
-      await mkdir(join(target, '..'), { recursive: true });
+      const dir = join(target, '..');
+      await mkdir(dir, { recursive: true });
       await rename(tmp, target);
+      // The rename is durable only once the directory entry is: sync the directory too.
+      await syncDirectory(dir);
       return { size };
     } catch (err) {
       await rm(tmp, { force: true });
@@ -112,5 +115,20 @@ export class DiskBlobStore implements BlobStore {
       }
     }
     return removed;
+  }
+}
+
+/** fsync of a directory; platforms that cannot open one (Windows) skip it. */
+async function syncDirectory(dir: string): Promise<void> {
+  let fh;
+  try {
+    fh = await open(dir, 'r');
+  } catch {
+    return;
+  }
+  try {
+    await fh.sync().catch(() => {});
+  } finally {
+    await fh.close();
   }
 }

@@ -35,10 +35,17 @@ export async function main(argv: string[], io: Out = stdio, env: NodeJS.ProcessE
   const [group, sub, ...rest] = argv;
   try {
     if (group === 'serve') return await serve(env, io);
-    if (!group || group === 'help' || group === '--help' || group === '-h') {
-      io.out(USAGE);
-      return group ? 0 : 2;
+    if (!group) {
+      io.err(USAGE);
+      return 2;
     }
+    if (group === 'help' || group === '--help' || group === '-h') {
+      io.out(USAGE);
+      return 0;
+    }
+    // Checked before the database is opened: a typo must not create ./data on the way.
+    const command = `${group} ${sub ?? ''}`.trim();
+    if (!ADMIN_COMMANDS.includes(command)) throw new UsageError(`unknown command "${command}"`);
     const config = parseConfig({ ...env, SENDBAY_LOG_LEVEL: env.SENDBAY_LOG_LEVEL ?? 'warn' });
     const ctx = await createContext(config, { logger: pino({ level: config.logLevel }) });
     try {
@@ -62,6 +69,32 @@ export async function main(argv: string[], io: Out = stdio, env: NodeJS.ProcessE
 }
 
 class AdminError extends Error {}
+
+const ADMIN_COMMANDS = [
+  'user add',
+  'user list',
+  'user set-plan',
+  'user disable',
+  'user enable',
+  'apikey add',
+  'apikey list',
+  'apikey revoke',
+  'team add-member',
+  'team remove-member',
+  'team list',
+];
+
+/** `--until 2027-01-31` (the end of membership, 00:00 UTC that day) or a full ISO 8601 time. */
+function untilDate(v: string): number {
+  const day = v.slice(0, 10);
+  const shaped = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(v);
+  // Date.parse is lenient: it reads 2027-02-31 as March 3rd, so the day must survive a round trip.
+  const midnight = shaped ? Date.parse(`${day}T00:00:00Z`) : NaN;
+  const real = !Number.isNaN(midnight) && new Date(midnight).toISOString().slice(0, 10) === day;
+  const t = real ? Date.parse(v) : NaN;
+  if (Number.isNaN(t)) throw new UsageError(`--until must be a date such as 2027-01-31 (got "${v}")`);
+  return Math.floor(t / 1000);
+}
 
 function opts(args: string[], names: string[]) {
   try {
@@ -116,14 +149,13 @@ async function runAdmin(ctx: AppContext, group: string, sub: string | undefined,
     case 'user set-plan': {
       const { values, positionals } = opts(rest, ['until']);
       const user = await findUser(ctx, need(positionals[0], 'user'));
-      let until: number | null = null;
-      if (values.until) {
-        const t = Date.parse(values.until);
-        if (Number.isNaN(t)) throw new UsageError(`--until must be a date such as 2027-01-31`);
-        until = Math.floor(t / 1000);
-      }
-      await ctx.accounts.setPlan(user, plan(need(positionals[1], 'plan')), until);
-      io.out(`${user.email}: plan ${positionals[1]}${until ? ` until ${values.until}` : ''}`);
+      const newPlan = plan(need(positionals[1], 'plan'));
+      const until = values.until ? untilDate(values.until) : null;
+      await ctx.accounts.setPlan(user, newPlan, until);
+      // lite never ends: setPlan drops the date, and so does the message.
+      io.out(
+        `${user.email}: plan ${newPlan}${until !== null && newPlan !== 'lite' ? ` until ${new Date(until * 1000).toISOString()}` : ''}`,
+      );
       return;
     }
     case 'user disable':

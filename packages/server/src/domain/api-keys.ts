@@ -24,8 +24,15 @@ export class ApiKeys {
     return this.repo.list();
   }
 
-  /** Revokes by the key itself or by the 8-character prefix `apikey list` shows. */
+  /**
+   * Revokes by the key itself or by the 8-character prefix `apikey list` shows. A whole
+   * key must be an active key exactly: a mistyped one must not revoke whichever key
+   * happens to share its first 8 characters.
+   */
   async revoke(keyOrPrefix: string): Promise<boolean> {
-    return (await this.repo.revokeByPrefix(keyOrPrefix.trim().slice(0, 8).toUpperCase(), this.clock.now())) > 0;
+    const given = keyOrPrefix.trim().toUpperCase();
+    if (given.length < 8) return false;
+    if (given.length > 8 && !(await this.repo.isActive(sha256Hex(given)))) return false;
+    return (await this.repo.revokeByPrefix(given.slice(0, 8), this.clock.now())) > 0;
   }
 }

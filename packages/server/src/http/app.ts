@@ -10,8 +10,11 @@ import { handlers } from '../rest/handlers/index.js';
 import { registerAccountPages } from './account-pages.js';
 import { registerDownloadRoute } from './download-route.js';
 import { registerFilePages } from './file-pages.js';
+import { registerFolderPages } from './folder-pages.js';
 import { registerHealthRoutes } from './health.js';
+import { registerProgressRoutes } from './progress-route.js';
 import { registerRestRoutes } from './rest-route.js';
+import { registerUploadRoutes } from './upload-route.js';
 
 /** Body size for API calls (uploads use their own streaming route). */
 const API_BODY_LIMIT = 1024 * 1024;
@@ -59,5 +62,8 @@ export function buildApp(ctx: AppContext): FastifyInstance {
   registerAccountPages(app, ctx);
   registerDownloadRoute(app, ctx);
   registerFilePages(app, ctx);
+  registerFolderPages(app, ctx);
+  registerUploadRoutes(app, ctx);
+  registerProgressRoutes(app, ctx);
   return app;
 }

@@ -13,8 +13,10 @@ export class ByteLimitExceeded extends Error {
 }
 
 export class ByteLimiter extends Transform {
-  /** Bytes let through so far. */
+  /** Bytes seen so far. */
   bytes = 0;
+  /** True once the limit was broken (the stream then fails with ByteLimitExceeded). */
+  exceeded = false;
 
   /** `limit` < 0 means no limit. */
   constructor(readonly limit: number) {
@@ -23,7 +25,10 @@ export class ByteLimiter extends Transform {
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     this.bytes += chunk.length;
-    if (this.limit >= 0 && this.bytes > this.limit) return cb(new ByteLimitExceeded(this.limit));
+    if (this.limit >= 0 && this.bytes > this.limit) {
+      this.exceeded = true;
+      return cb(new ByteLimitExceeded(this.limit));
+    }
     cb(null, chunk);
   }
 }

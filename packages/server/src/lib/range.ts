@@ -39,9 +39,9 @@ export function parseRange(header: string | undefined, size: number): RangeOutco
   }
   if (!DIGITS.test(first) || (last !== '' && !DIGITS.test(last))) return { kind: 'full' };
   const start = Number(first);
-  const end = last === '' ? size - 1 : Number(last);
-  if (end < start) return { kind: 'full' }; // invalid range-spec: ignored
+  if (last !== '' && Number(last) < start) return { kind: 'full' }; // invalid range-spec: ignored
   if (start >= size) return { kind: 'unsatisfiable' };
+  const end = last === '' ? size - 1 : Number(last);
   return { kind: 'partial', range: { start, end: Math.min(end, size - 1) } };
 }
 

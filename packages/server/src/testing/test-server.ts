@@ -48,8 +48,21 @@ async function createPgDatabase(baseUrl: string): Promise<{ url: string; drop: (
     drop: async () => {
       const c = new pg.Client({ connectionString: baseUrl });
       await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
+      try {
+        // The server's pool may still be closing its connections: wait for them rather
+        // than forcing them shut (which surfaces as an error in the closing client).
+        for (let i = 0; ; i++) {
+          try {
+            await c.query(`drop database if exists ${name}`);
+            break;
+          } catch (err) {
+            if (i >= 100 || (err as { code?: string }).code !== '55006') throw err;
+            await new Promise((r) => setTimeout(r, 50));
+          }
+        }
+      } finally {
+        await c.end();
+      }
     },
   };
 }

@@ -55,18 +55,24 @@ export class LibraryFiles {
 
   /**
    * A folder the caller may put files into: '0' (also for '') or one of their own
-   * folders; anything else is error 10 for the whole call.
+   * folders. Anything else fails the whole call: 10, or 11 for a team mate's shared
+   * folder (visible, read-only).
    */
   async ownTargetFolder(viewer: Viewer, raw: string): Promise<string> {
     const id = raw.trim().toLowerCase();
     if (id === '' || id === '0') return '0';
     const granted = await this.d.access.folder(viewer, id);
-    if (!granted || granted.access !== 'owner') throw new ApiError(10, `Folder not found: ${id.slice(0, 40)}`);
+    if (!granted) throw new ApiError(10, `Folder not found: ${id.slice(0, 40)}`);
+    if (granted.access !== 'owner') throw new ApiError(11, 'Permission denied: the folder belongs to a team mate');
     return id;
   }
 
   /** Resolves ids; `mode: 'write'` turns read-only (team) files into error 11. */
-  private async resolve(viewer: Viewer, ids: readonly string[], mode: 'read' | 'write'): Promise<IdResult<{ row: FileRow; access: 'owner' | 'team' }>[]> {
+  private async resolve(
+    viewer: Viewer,
+    ids: readonly string[],
+    mode: 'read' | 'write',
+  ): Promise<IdResult<{ row: FileRow; access: 'owner' | 'team' }>[]> {
     const granted = await this.d.access.files(viewer, ids);
     return ids.map((id) => {
       const g = granted.get(id);
@@ -111,7 +117,8 @@ export class LibraryFiles {
     if (input.downloadLimit !== undefined) changes.download_limit = input.downloadLimit ? input.downloadLimit : null;
     if (input.limitAction !== undefined) changes.limit_action = input.limitAction ?? 0;
     if (input.limitActionToFolder !== undefined)
-      changes.limit_action_to_folder = input.limitActionToFolder.trim() === '' ? null : await this.ownTargetFolder(viewer, input.limitActionToFolder);
+      changes.limit_action_to_folder =
+        input.limitActionToFolder.trim() === '' ? null : await this.ownTargetFolder(viewer, input.limitActionToFolder);
     // New limits start afresh: a file a former limit blocked becomes downloadable again.
     if (input.timeLimit !== undefined || input.downloadLimit !== undefined || input.limitAction !== undefined) changes.blocked = 0;
     const shareWithTeam = input.businessShared === 1;
@@ -125,7 +132,11 @@ export class LibraryFiles {
       if (r.error) return r;
       const finalFolder = changes.folder_id ?? r.value.row.folder_id;
       if (shareWithTeam && finalFolder !== '0')
-        return failed<{ row: FileRow; access: 'owner' }>(r.id, 11, 'Permission denied: only files in the root folder can be shared with the team');
+        return failed<{ row: FileRow; access: 'owner' }>(
+          r.id,
+          11,
+          'Permission denied: only files in the root folder can be shared with the team',
+        );
       return r;
     });
     await this.d.files.update(
@@ -162,7 +173,11 @@ export class LibraryFiles {
    * learn each other's addresses; replies go to the sender. `directLink` is honoured
    * for paid accounts only, and never for a password-protected file.
    */
-  async sendMail(user: UserRow, ids: readonly string[], input: { emails: readonly string[]; message?: string | undefined; directLink?: boolean }): Promise<IdResult<string>[]> {
+  async sendMail(
+    user: UserRow,
+    ids: readonly string[],
+    input: { emails: readonly string[]; message?: string | undefined; directLink?: boolean },
+  ): Promise<IdResult<string>[]> {
     const results = await this.resolve(this.d.access.viewer(user), ids, 'read');
     const rows = results.flatMap((r) => (r.error ? [] : [r.value.row]));
     if (rows.length === 0) return results.map((r) => ({ id: r.id, error: r.error as ApiError }));
@@ -170,10 +185,18 @@ export class LibraryFiles {
     const files = rows.map((row) => ({
       name: row.name,
       size: row.size,
-      url: direct && row.password_sealed === null ? this.d.links.direct(row.id, row.delete_salt, row.name) : this.d.links.downloadPage(row.id),
+      url:
+        direct && row.password_sealed === null ? this.d.links.direct(row.id, row.delete_salt, row.name) : this.d.links.downloadPage(row.id),
     }));
     for (const to of input.emails) {
-      await this.d.mailer.send({ kind: 'files-shared', to: [to], senderName: user.full_name, replyTo: user.email, message: input.message ?? '', files });
+      await this.d.mailer.send({
+        kind: 'files-shared',
+        to: [to],
+        senderName: user.full_name,
+        replyTo: user.email,
+        message: input.message ?? '',
+        files,
+      });
     }
     await this.d.contacts.collect(user.id, input.emails);
     return results.map((r) => (r.error ? { id: r.id, error: r.error } : succeeded(r.id, r.id)));

@@ -81,7 +81,8 @@ export class LibraryFilesRepository {
 
   async update(ownerId: string, ids: readonly string[], changes: FileChanges): Promise<void> {
     if (Object.keys(changes).length === 0) return;
-    for (const part of chunks(ids)) await this.db.updateTable('files').set(changes).where('owner_id', '=', ownerId).where('id', 'in', part).execute();
+    for (const part of chunks(ids))
+      await this.db.updateTable('files').set(changes).where('owner_id', '=', ownerId).where('id', 'in', part).execute();
   }
 
   /** File count and bytes per folder, for the owner's files in `folderIds` (one grouped query per chunk). */
@@ -99,6 +100,17 @@ export class LibraryFilesRepository {
       for (const r of rows) out.set(r.folder_id, { files: Number(r.files), size: Number(r.size) });
     }
     return out;
+  }
+
+  /** File count and bytes per folder of everything the owner stores ('0': the root). */
+  async totalsPerFolder(ownerId: string): Promise<Map<string, Totals>> {
+    const rows = await this.db
+      .selectFrom('files')
+      .select((eb) => ['folder_id', eb.fn.countAll<number>().as('files'), sql<number>`coalesce(sum(size), 0)`.as('size')])
+      .where('owner_id', '=', ownerId)
+      .groupBy('folder_id')
+      .execute();
+    return new Map(rows.map((r) => [r.folder_id, { files: Number(r.files), size: Number(r.size) }]));
   }
 
   /** File count and bytes of everything the owner stores. */

@@ -42,6 +42,19 @@ export class LibraryFoldersRepository {
     return q.orderBy('name').orderBy('id').execute();
   }
 
+  async exists(id: string): Promise<boolean> {
+    return (await this.db.selectFrom('folders').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+  }
+
+  async countByOwner(ownerId: string): Promise<number> {
+    const r = await this.db
+      .selectFrom('folders')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('owner_id', '=', ownerId)
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
   listByOwner(ownerId: string): Promise<FolderRow[]> {
     return this.db.selectFrom('folders').selectAll().where('owner_id', '=', ownerId).orderBy('name').orderBy('id').execute();
   }

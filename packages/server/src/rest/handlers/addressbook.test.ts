@@ -2,37 +2,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ApiResult, SendspaceClient } from '@sendbay/client';
-import pg from 'pg';
-import { startTestServer, testDatabases, testPostgresUrl, type TestServer } from '../../testing/test-server.js';
+import { storeTestFile } from '../../testing/stored-file.js';
+import { startTestServer, testDatabases, type TestServer } from '../../testing/test-server.js';
 
 type Contact = { email: string; name: string; description: string; type: string };
 const contacts = (r: ApiResult): Contact[] => (r.body.contact as Contact[] | undefined) ?? [];
-
-/**
- * Stops the server, first waiting until its PostgreSQL connections are really gone:
- * pg-pool's end() resolves while the sockets are still closing, and the test
- * database's DROP ... WITH (FORCE) would then kill them mid-goodbye, an uncaught error.
- * The burst tests below leave many pooled connections, which makes that likely.
- */
-async function stopAfterConnectionsClose(server: TestServer): Promise<void> {
-  await server.close();
-  const db = server.config.database;
-  if (db.kind === 'postgres' && testPostgresUrl) {
-    const name = decodeURIComponent(new URL(db.url).pathname.slice(1));
-    const admin = new pg.Client({ connectionString: testPostgresUrl });
-    await admin.connect();
-    try {
-      for (let i = 0; i < 200; i++) {
-        const r = await admin.query<{ n: number }>('select count(*)::int as n from pg_stat_activity where datname = $1', [name]);
-        if (r.rows[0]?.n === 0) break;
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
-    } finally {
-      await admin.end();
-    }
-  }
-  await server.stop();
-}
 
 for (const database of testDatabases) {
   describe(`addressbook methods (${database === 'sqlite' ? 'SQLite' : 'PostgreSQL'})`, () => {
@@ -43,7 +17,7 @@ for (const database of testDatabases) {
       server = await startTestServer({ database, env: { SENDBAY_PLAN_LITE_CONTACTS: '3', SENDBAY_PLAN_MAX_CONTACTS: '-1' } });
     });
     after(async () => {
-      await stopAfterConnectionsClose(server);
+      await server.stop();
     });
 
     const proUser = async () => (await server.userClient({ plan: 'pro' })).client;
@@ -267,6 +241,30 @@ for (const database of testDatabases) {
     });
 
     describe('collected contacts', () => {
+      it('are the recipients of files.sendMail', async () => {
+        const { client: c, id } = await server.userClient({ plan: 'pro' });
+        await c.call('addressbook.add', { email: 'friend@example.com', name: 'Friend' });
+        const file = await storeTestFile(server.ctx, { ownerId: id });
+        const sent = await c.call('files.sendMail', { file_id: file.id, emails: 'Friend@example.com,Stranger@Example.com' });
+        assert.equal(sent.status, 'ok', sent.xml);
+        assert.deepEqual(await list(c), [
+          { email: 'friend@example.com', name: 'Friend', description: '', type: '0' },
+          { email: 'stranger@example.com', name: '', description: '', type: '1' },
+        ]);
+      });
+
+      it('never make files.sendMail fail when the book is full', async () => {
+        const { client: c, id } = await server.userClient({ plan: 'lite' });
+        for (const n of [1, 2, 3]) await c.call('addressbook.add', { email: `full${n}@example.com` });
+        const file = await storeTestFile(server.ctx, { ownerId: id });
+        const sent = await c.call('files.sendMail', { file_id: file.id, emails: 'one.more@example.com' });
+        assert.equal(sent.status, 'ok', sent.xml);
+        assert.deepEqual(
+          (await list(c)).map((x) => x.email),
+          ['full1@example.com', 'full2@example.com', 'full3@example.com'],
+        );
+      });
+
       it('join the book as type 1 without replacing a contact the user added', async () => {
         const { client: c, id } = await server.userClient({ plan: 'pro' });
         await c.call('addressbook.add', { email: 'kept@example.com', name: 'Mine', description: 'added by hand' });

@@ -1,0 +1,47 @@
+/**
+ * folders.delete is recursive: every sub-folder and file below goes too, bytes
+ * included, and the quota they used is released. Files go first, batch by batch, each
+ * batch through FileRemoval (rows and quota in one transaction, then blobs): if
+ * anything fails half-way, the folders are still there, showing what is left, and the
+ * call can simply be repeated. The folder rows then go under the owner's tree lock,
+ * and a last pass removes any file that was put into them meanwhile.
+ */
+import type { LibraryFilesRepository } from '../../metadata/repositories/library-files.js';
+import type { LibraryFoldersRepository } from '../../metadata/repositories/library-folders.js';
+import type { FileRemoval } from '../file-removal.js';
+
+/** Files per FileRemoval transaction. */
+const BATCH = 500;
+
+export class FolderDeletion {
+  constructor(
+    private readonly d: {
+      folders: LibraryFoldersRepository;
+      files: LibraryFilesRepository;
+      fileRemoval: FileRemoval;
+    },
+  ) {}
+
+  /** Deletes the owner's folders `rootIds` with everything below them. */
+  async deleteTrees(ownerId: string, rootIds: readonly string[]): Promise<void> {
+    if (rootIds.length === 0) return;
+    await this.removeFiles(ownerId, await this.d.folders.subtreeIds(ownerId, rootIds));
+    const deleted = await this.d.folders.inOwnerLock(ownerId, async (repo) => {
+      // Read again under the lock: a sub-folder may have been created since.
+      const ids = await repo.subtreeIds(ownerId, rootIds);
+      await repo.deleteByIds(ownerId, ids);
+      return ids;
+    });
+    await this.d.files.retargetLimitFolder(ownerId, deleted);
+    await this.removeFiles(ownerId, deleted);
+  }
+
+  private async removeFiles(ownerId: string, folderIds: readonly string[]): Promise<void> {
+    // Each pass removes what it read (or finds it already removed), so this ends.
+    for (;;) {
+      const batch = await this.d.files.someInFolders(ownerId, folderIds, BATCH);
+      if (batch.length === 0) return;
+      await this.d.fileRemoval.remove(batch);
+    }
+  }
+}
