@@ -111,6 +111,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     links,
     secrets,
     limits,
+    limiter,
     clock,
     plans: config.plans,
     downloadLinkTtlSeconds: config.downloadLinkTtlSeconds,

@@ -163,7 +163,10 @@ for (const database of testDatabases) {
     it('refuses bad links with plain text, never a stack trace', async () => {
       const f = await store();
       const good = link(f);
-      const badSig = good.replace(/\/dl\/(\w+)\/0\/([^/]+)\//, (_m, id: string, sig: string) => `/dl/${id}/0/${sig[0] === 'A' ? 'B' : 'A'}${sig.slice(1)}/`);
+      const badSig = good.replace(
+        /\/dl\/(\w+)\/0\/([^/]+)\//,
+        (_m, id: string, sig: string) => `/dl/${id}/0/${sig[0] === 'A' ? 'B' : 'A'}${sig.slice(1)}/`,
+      );
       const cases: [string, number][] = [
         [badSig, 403],
         [good.replace(`/dl/${f.id}/0/`, `/dl/${f.id}/1/`), 403],

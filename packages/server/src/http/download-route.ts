@@ -23,7 +23,12 @@ const REFUSALS: Record<DirectRefusal, [number, string]> = {
 
 function refuse(reply: FastifyReply, reason: DirectRefusal): FastifyReply {
   const [status, text] = REFUSALS[reason];
-  return reply.code(status).header('cache-control', 'no-store').header('x-content-type-options', 'nosniff').type('text/plain; charset=utf-8').send(text);
+  return reply
+    .code(status)
+    .header('cache-control', 'no-store')
+    .header('x-content-type-options', 'nosniff')
+    .type('text/plain; charset=utf-8')
+    .send(text);
 }
 
 function header(req: FastifyRequest, name: string): string | undefined {
@@ -47,7 +52,11 @@ export function registerDownloadRoute(app: FastifyInstance, services: Services):
     const outcome = parseRange(rangeHeader, file.size);
     reply.header('accept-ranges', 'bytes').header('x-content-type-options', 'nosniff');
     if (outcome.kind === 'unsatisfiable') {
-      return reply.code(416).header('content-range', `bytes */${file.size}`).type('text/plain; charset=utf-8').send('Range Not Satisfiable\n');
+      return reply
+        .code(416)
+        .header('content-range', `bytes */${file.size}`)
+        .type('text/plain; charset=utf-8')
+        .send('Range Not Satisfiable\n');
     }
     const range = outcome.kind === 'partial' ? outcome.range : undefined;
     reply
@@ -63,7 +72,15 @@ export function registerDownloadRoute(app: FastifyInstance, services: Services):
 
     const started = await services.downloads.start(file, range);
     if (!started.ok) {
-      for (const h of ['etag', 'last-modified', 'cache-control', 'content-length', 'content-range', 'content-disposition', 'content-security-policy'])
+      for (const h of [
+        'etag',
+        'last-modified',
+        'cache-control',
+        'content-length',
+        'content-range',
+        'content-disposition',
+        'content-security-policy',
+      ])
         reply.removeHeader(h);
       return refuse(reply, started.reason);
     }

@@ -10,7 +10,7 @@ describe('file pages', () => {
   let ownerId: string;
 
   before(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ env: { SENDBAY_LOGIN_MAX_FAILURES: '3' } });
     ownerId = (await server.userClient()).id;
   });
   after(() => server.stop());
@@ -19,7 +19,11 @@ describe('file pages', () => {
   const pageUrl = (id: string) => server.ctx.links.downloadPage(id);
   const row = (id: string) => server.ctx.db.selectFrom('files').selectAll().where('id', '=', id).executeTakeFirst();
   const postForm = (url: string, form: Record<string, string>) =>
-    fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() });
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form).toString(),
+    });
 
   describe('download page /file/<id>', () => {
     it('shows name, size, description and date, with the download button scrapers look for', async () => {
@@ -76,6 +80,14 @@ describe('file pages', () => {
       await dl.arrayBuffer();
     });
 
+    it('stops taking guesses after too many wrong passwords', async () => {
+      const f = await store({ password: 'right' });
+      for (let i = 0; i < 3; i++) assert.match(await (await postForm(pageUrl(f.id), { password: `wrong${i}` })).text(), /Wrong password/);
+      const body = await (await postForm(pageUrl(f.id), { password: 'right' })).text();
+      assert.match(body, /Too many wrong passwords/);
+      assert.doesNotMatch(body, /\/dl\//);
+    });
+
     it('says when a file can no longer be downloaded, without a link', async () => {
       const f = await store({ downloadLimit: 1, limitAction: 1 });
       await (await fetch(server.ctx.links.direct(f.id, f.delete_salt, f.name))).arrayBuffer();
@@ -95,7 +107,8 @@ describe('file pages', () => {
 
   describe('delete page /delete/<id>/<key>', () => {
     const deleteUrl = (f: { id: string; delete_salt: string }) => server.ctx.links.deletePage(f.id, f.delete_salt);
-    const diskUsed = async () => (await server.ctx.db.selectFrom('users').select('diskspace_used').where('id', '=', ownerId).executeTakeFirstOrThrow()).diskspace_used;
+    const diskUsed = async () =>
+      (await server.ctx.db.selectFrom('users').select('diskspace_used').where('id', '=', ownerId).executeTakeFirstOrThrow()).diskspace_used;
 
     it('GET asks for confirmation and deletes nothing; the confirming POST deletes row, blob and quota', async () => {
       const f = await store({ name: 'old <draft>.doc', content: Buffer.from('12345') });
@@ -151,7 +164,10 @@ describe('file pages', () => {
         assert.equal(res.status, 404, `${method} ${url}`);
         pages.push(await res.text());
       }
-      assert.ok(pages.every((p) => p === pages[0]), 'no difference tells whether the file exists');
+      assert.ok(
+        pages.every((p) => p === pages[0]),
+        'no difference tells whether the file exists',
+      );
       assert.ok(await row(f.id));
     });
   });

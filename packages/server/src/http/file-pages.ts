@@ -28,8 +28,9 @@ function utcDate(unixSeconds: number): string {
 }
 
 const PASSWORD_FORM = html`<form method="post">
-<p><label>Password <input type="password" name="password" required autofocus></label>
-<button type="submit">Unlock</button></p>
+  <p>
+    <label>Password <input type="password" name="password" required autofocus /></label> <button type="submit">Unlock</button>
+  </p>
 </form>`;
 
 function downloadAction(view: PageView): Html {
@@ -37,9 +38,13 @@ function downloadAction(view: PageView): Html {
     case 'ok':
       return html`<p><a id="download_button" href="${view.link}" class="button" rel="nofollow">Download</a></p>`;
     case 'password-required':
-      return html`<p>This file is protected by a password.</p>${PASSWORD_FORM}`;
+      return html`<p>This file is protected by a password.</p>
+        ${PASSWORD_FORM}`;
     case 'wrong-password':
-      return html`<p class="error">Wrong password, please try again.</p>${PASSWORD_FORM}`;
+      return html`<p class="error">Wrong password, please try again.</p>
+        ${PASSWORD_FORM}`;
+    case 'too-many-attempts':
+      return html`<p class="error">Too many wrong passwords for this file. Please try again later.</p>`;
     case 'bandwidth':
       return html`<p class="error">This file cannot be downloaded right now: its owner's monthly bandwidth is used up.</p>`;
     case 'unavailable':
@@ -49,13 +54,21 @@ function downloadAction(view: PageView): Html {
 
 function fileDetails(file: FileRow): Html {
   return html`<h1>${file.name}</h1>
-<p><b>File Size:</b> ${humanSize(file.size)} (${file.size} bytes)</p>
-<p><b>Uploaded:</b> ${utcDate(file.upload_time)}</p>
-${file.description ? html`<p><b>Description:</b> ${file.description}</p>` : ''}`;
+    <p><b>File Size:</b> ${humanSize(file.size)} (${file.size} bytes)</p>
+    <p><b>Uploaded:</b> ${utcDate(file.upload_time)}</p>
+    ${file.description ? html`<p><b>Description:</b> ${file.description}</p>` : ''}`;
 }
 
 function notFound(reply: FastifyReply): FastifyReply {
-  return sendPage(reply, 404, page('File not found', html`<h1>File not found</h1><p>The file may have been deleted, or the link is wrong.</p>`));
+  return sendPage(
+    reply,
+    404,
+    page(
+      'File not found',
+      html`<h1>File not found</h1>
+        <p>The file may have been deleted, or the link is wrong.</p>`,
+    ),
+  );
 }
 
 /** The `password` field of a urlencoded form (the app hands urlencoded bodies over as a string). */
@@ -65,16 +78,24 @@ function formPassword(req: FastifyRequest): string {
 
 export function registerFilePages(app: FastifyInstance, services: Services): void {
   const showFile = async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply, password?: string) => {
-    const view = await services.downloads.pageView(req.params.id.toLowerCase(), password);
+    const view = await services.downloads.pageView(req.params.id.toLowerCase(), password, req.ip);
     if (!view) return notFound(reply);
-    return sendPage(reply, 200, page(view.file.name, html`${fileDetails(view.file)}\n${downloadAction(view)}`));
+    return sendPage(reply, 200, page(view.file.name, html`${fileDetails(view.file)} ${downloadAction(view)}`));
   };
   app.get<{ Params: { id: string } }>('/file/:id', (req, reply) => showFile(req, reply));
   app.post<{ Params: { id: string } }>('/file/:id', (req, reply) => showFile(req, reply, formPassword(req)));
 
   type DeleteRequest = FastifyRequest<{ Params: { id: string; key: string }; Querystring: { action?: string } }>;
   const deleted = (reply: FastifyReply, file: FileRow) =>
-    sendPage(reply, 200, page('File deleted', html`<h1>File deleted</h1><p><b>${file.name}</b> has been deleted.</p>`));
+    sendPage(
+      reply,
+      200,
+      page(
+        'File deleted',
+        html`<h1>File deleted</h1>
+          <p><b>${file.name}</b> has been deleted.</p>`,
+      ),
+    );
   const confirmDelete = async (req: DeleteRequest, reply: FastifyReply) => {
     const { id, key } = req.params;
     const file = await services.deleteLinks.find(id, key);
@@ -86,8 +107,8 @@ export function registerFilePages(app: FastifyInstance, services: Services): voi
         page(
           'Delete file',
           html`${fileDetails(file)}
-<p>Do you really want to delete this file? This cannot be undone.</p>
-<form method="post"><button type="submit" class="danger">Delete file</button></form>`,
+            <p>Do you really want to delete this file? This cannot be undone.</p>
+            <form method="post"><button type="submit" class="danger">Delete file</button></form>`,
         ),
       );
     }

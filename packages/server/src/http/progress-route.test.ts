@@ -100,8 +100,9 @@ describe('the progress URL', () => {
 
   it('throttles an upload to its speed_limit: the body is read gradually and arrives intact', async () => {
     const { client } = await server.userClient();
-    const info = await uploadInfo(client, { speed_limit: 160 });
-    const content = randomBytes(320 * 1024);
+    const info = await uploadInfo(client, { speed_limit: 1024 });
+    // Well above the few hundred kB the stream stages buffer, so most of it is paced.
+    const content = randomBytes(1536 * 1024);
     const body = multipart([{ name: 'userfile', filename: 'throttled.bin', content }]);
     const pending = send(info.url, body);
     // Left alone, loopback moves this in milliseconds; throttled, the server takes it in

@@ -59,7 +59,10 @@ describe('attachmentDisposition', () => {
   });
   it('replaces control characters and separators, and never leaves the fallback empty', () => {
     assert.equal(attachmentDisposition('a\r\nb/c.txt'), `attachment; filename="a__b_c.txt"; filename*=UTF-8''a__b_c.txt`);
-    assert.match(attachmentDisposition('日本語.txt'), /^attachment; filename="___\.txt"; filename\*=UTF-8''%E6%97%A5%E6%9C%AC%E8%AA%9E\.txt$/);
+    assert.match(
+      attachmentDisposition('日本語.txt'),
+      /^attachment; filename="___\.txt"; filename\*=UTF-8''%E6%97%A5%E6%9C%AC%E8%AA%9E\.txt$/,
+    );
     assert.match(attachmentDisposition('日本語'), /^attachment; filename="download"; filename\*=UTF-8''%E6%97%A5/);
     assert.match(attachmentDisposition(''), /^attachment; filename="download"/);
     assert.match(attachmentDisposition('..'), /^attachment; filename="download"/);

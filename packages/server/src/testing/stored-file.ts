@@ -60,10 +60,21 @@ export async function storeTestFile(ctx: AppContext, opts: StoredFileOptions = {
 
 /** A folder row for `ownerId` (limit action 3 needs a target). */
 export async function createTestFolder(ctx: AppContext, ownerId: string, name = 'Archive'): Promise<string> {
-  const id = await newUniqueId(async (x) => (await ctx.db.selectFrom('folders').select('id').where('id', '=', x).executeTakeFirst()) !== undefined);
+  const id = await newUniqueId(
+    async (x) => (await ctx.db.selectFrom('folders').select('id').where('id', '=', x).executeTakeFirst()) !== undefined,
+  );
   await ctx.db
     .insertInto('folders')
-    .values({ id, owner_id: ownerId, parent_id: '0', name, shared: 0, password_sealed: null, business_shared: 0, created_at: ctx.clock.now() })
+    .values({
+      id,
+      owner_id: ownerId,
+      parent_id: '0',
+      name,
+      shared: 0,
+      password_sealed: null,
+      business_shared: 0,
+      created_at: ctx.clock.now(),
+    })
     .execute();
   return id;
 }

@@ -12,9 +12,7 @@ import type { Links } from '../links.js';
 import type { Limits } from '../limits/limits.js';
 
 export class DeleteLinks {
-  constructor(
-    private readonly d: { files: FilesRepository; links: Links; limits: Limits; fileRemoval: FileRemoval },
-  ) {}
+  constructor(private readonly d: { files: FilesRepository; links: Links; limits: Limits; fileRemoval: FileRemoval }) {}
 
   /** The file the link names, if the key is right and the file still exists. */
   async find(id: string, key: string): Promise<FileRow | undefined> {

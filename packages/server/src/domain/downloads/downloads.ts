@@ -33,6 +33,7 @@ import { monthOf, type Clock } from '../clock.js';
 import type { Links } from '../links.js';
 import { servable } from '../limits/limit-state.js';
 import type { Limits } from '../limits/limits.js';
+import type { FailureLimiter } from '../rate-limiter.js';
 import { fileIdFromRef } from './file-ref.js';
 
 export interface DownloadsDeps {
@@ -44,6 +45,8 @@ export interface DownloadsDeps {
   links: Links;
   secrets: Secrets;
   limits: Limits;
+  /** Counts wrong file passwords (the store login failures use, other buckets). */
+  limiter: FailureLimiter;
   clock: Clock;
   plans: Record<PlanName, PlanLimits>;
   downloadLinkTtlSeconds: number;
@@ -61,7 +64,7 @@ export type DirectStart = { ok: true; body: Readable } | { ok: false; reason: Di
 /** What the download page shows. `link` is present only when the visitor may download. */
 export interface PageView {
   file: FileRow;
-  state: 'ok' | 'password-required' | 'wrong-password' | Exclude<Availability, 'ok'>;
+  state: 'ok' | 'password-required' | 'wrong-password' | 'too-many-attempts' | Exclude<Availability, 'ok'>;
   link?: string;
 }
 
@@ -69,7 +72,7 @@ export class Downloads {
   constructor(private readonly d: DownloadsDeps) {}
 
   /** download.getInfo: checks the caller, the file and its password; returns a direct link. */
-  async getInfo(caller: UserRow, fileRef: string, password: string | undefined): Promise<{ file: FileRow; url: string }> {
+  async getInfo(caller: UserRow, fileRef: string, password: string | undefined, address: string): Promise<{ file: FileRow; url: string }> {
     const id = fileIdFromRef(fileRef);
     const now = this.d.clock.now();
     const status = accountStatus(caller, this.d.plans, now);
@@ -77,7 +80,12 @@ export class Downloads {
     if (!status.limits.capableDownload) throw new ApiError(11, 'Your plan does not include downloads');
     const file = id === undefined ? undefined : await this.touch(id);
     if (!file) throw new ApiError(9);
-    if (file.password_sealed !== null && file.owner_id !== caller.id && !this.passwordMatches(file, password)) throw new ApiError(22);
+    if (file.owner_id !== caller.id) {
+      const check = await this.checkPassword(file, password, address);
+      if (check === 'blocked')
+        throw new ApiError(22, `Too many wrong passwords for this file: try again in ${this.d.limiter.retryAfterMinutes} minutes`);
+      if (check !== 'ok') throw new ApiError(22);
+    }
     const availability = await this.availability(file, now);
     if (availability === 'unavailable') throw new ApiError(12);
     if (availability === 'bandwidth') throw new ApiError(23, "The file owner's monthly bandwidth is used up");
@@ -85,13 +93,15 @@ export class Downloads {
   }
 
   /** The download page: the file, and a link when the visitor may have one. */
-  async pageView(id: string, password?: string): Promise<PageView | undefined> {
+  async pageView(id: string, password: string | undefined, address: string): Promise<PageView | undefined> {
     const file = await this.touch(id);
     if (!file) return undefined;
     const now = this.d.clock.now();
     if (file.password_sealed !== null) {
       if (password === undefined) return { file, state: 'password-required' };
-      if (!this.passwordMatches(file, password)) return { file, state: 'wrong-password' };
+      const check = await this.checkPassword(file, password, address);
+      if (check === 'blocked') return { file, state: 'too-many-attempts' };
+      if (check !== 'ok') return { file, state: 'wrong-password' };
     }
     const availability = await this.availability(file, now);
     if (availability !== 'ok') return { file, state: availability };
@@ -164,16 +174,25 @@ export class Downloads {
     return row && this.d.limits.enforceOnTouch(row);
   }
 
-  private passwordMatches(file: FileRow, given: string | undefined): boolean {
-    if (file.password_sealed === null) return true;
-    if (given === undefined || given === '') return false;
-    let stored: string;
+  /**
+   * Constant-time comparison with the file's password. Wrong guesses are counted per
+   * file and per address, so a password cannot be guessed through the API or the page.
+   */
+  private async checkPassword(file: FileRow, given: string | undefined, address: string): Promise<'ok' | 'missing' | 'wrong' | 'blocked'> {
+    if (file.password_sealed === null) return 'ok';
+    const buckets = { account: `file-password:${file.id}`, address: `file-password-address:${address}` };
+    const now = this.d.clock.now();
+    if (await this.d.limiter.isBlocked(buckets, now)) return 'blocked';
+    if (given === undefined || given === '') return 'missing';
+    let stored: string | undefined;
     try {
       stored = this.d.secrets.decrypt(file.password_sealed);
     } catch {
-      return false;
+      stored = undefined;
     }
-    return safeEqual(stored, given);
+    if (stored !== undefined && safeEqual(stored, given)) return 'ok';
+    await this.d.limiter.recordFailure(buckets, now);
+    return 'wrong';
   }
 
   private async availability(file: FileRow, now: number): Promise<Availability> {

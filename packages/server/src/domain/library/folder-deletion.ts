@@ -5,6 +5,7 @@
  * anything fails half-way, the folders are still there, showing what is left, and the
  * call can simply be repeated. The folder rows then go under the owner's tree lock,
  * and a last pass removes any file that was put into them meanwhile.
+ * Error 14 (folder not empty) is therefore never answered: clients rely on recursion.
  */
 import type { LibraryFilesRepository } from '../../metadata/repositories/library-files.js';
 import type { LibraryFoldersRepository } from '../../metadata/repositories/library-folders.js';

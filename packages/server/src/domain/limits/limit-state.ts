@@ -9,7 +9,10 @@ type LimitFields = Pick<FileRow, 'downloads' | 'download_limit' | 'limit_expires
 
 /** The download limit is used up or the time limit has passed. */
 export function limitReached(file: LimitFields, now: number): boolean {
-  return (file.download_limit !== null && file.downloads >= file.download_limit) || (file.limit_expires_at !== null && file.limit_expires_at <= now);
+  return (
+    (file.download_limit !== null && file.downloads >= file.download_limit) ||
+    (file.limit_expires_at !== null && file.limit_expires_at <= now)
+  );
 }
 
 /**
@@ -25,7 +28,11 @@ export function servable(file: LimitFields & Pick<FileRow, 'blocked'>, now: numb
  * Anonymous files live `expiryDays` after their last download (or their upload, if
  * never downloaded). 0 days means they never expire.
  */
-export function anonymousExpired(file: Pick<FileRow, 'owner_id' | 'last_download_at' | 'upload_time'>, now: number, expiryDays: number): boolean {
+export function anonymousExpired(
+  file: Pick<FileRow, 'owner_id' | 'last_download_at' | 'upload_time'>,
+  now: number,
+  expiryDays: number,
+): boolean {
   if (file.owner_id !== null || expiryDays <= 0) return false;
   return (file.last_download_at ?? file.upload_time) <= anonymousCutoff(now, expiryDays);
 }

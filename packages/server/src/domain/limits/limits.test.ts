@@ -138,7 +138,10 @@ for (const database of testDatabases) {
         await early.arrayBuffer();
         now += 3600;
         const results = await parallelGets(link(f), 10);
-        assert.ok(results.every((r) => r.status === 410), JSON.stringify(results.map((r) => r.status)));
+        assert.ok(
+          results.every((r) => r.status === 410),
+          JSON.stringify(results.map((r) => r.status)),
+        );
         const page = await fetch(`${server.config.publicUrl}/file/${f.id}`);
         assert.doesNotMatch(await page.text(), /download_button/);
         await sweep('fire due file limits');

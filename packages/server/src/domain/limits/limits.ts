@@ -60,7 +60,8 @@ export class Limits {
     if (file.limit_action === LIMIT_ACTION.delete) {
       // The conditional row delete inside FileRemoval is the claim: one caller removes
       // the row and releases the quota, the others find nothing to remove.
-      if ((await this.d.fileRemoval.remove([file])).length > 0) this.d.log.info({ fileId: file.id, action: 'delete' }, 'file limit reached');
+      if ((await this.d.fileRemoval.remove([file])).length > 0)
+        this.d.log.info({ fileId: file.id, action: 'delete' }, 'file limit reached');
       return undefined;
     }
     let ran: boolean;

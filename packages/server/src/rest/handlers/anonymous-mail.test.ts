@@ -18,7 +18,8 @@ describe('anonymous.filesSendMail', () => {
     await smtp.close();
   });
 
-  const call = (params: Record<string, string>) => server.client().call('anonymous.filesSendMail', { api_key: 'k', api_version: '1.0', ...params });
+  const call = (params: Record<string, string>) =>
+    server.client().call('anonymous.filesSendMail', { api_key: 'k', api_version: '1.0', ...params });
 
   it('mails the download-page links to every recipient, replying to the sender', async () => {
     const a = await storeTestFile(server.ctx, { name: 'song.mp3', content: Buffer.alloc(2048) });

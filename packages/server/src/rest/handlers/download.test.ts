@@ -23,6 +23,7 @@ for (const database of testDatabases) {
           SENDBAY_PLAN_PRO_CAPABILITIES: 'upload,folders,files',
           SENDBAY_PLAN_MAX_BANDWIDTH: '50',
           SENDBAY_DOWNLOAD_LINK_TTL: '600',
+          SENDBAY_LOGIN_MAX_FAILURES: '5',
         },
         overrides: { clock: { now: () => now } },
       });
@@ -31,7 +32,8 @@ for (const database of testDatabases) {
     });
     after(() => server.stop());
 
-    const store = (opts: Parameters<typeof storeTestFile>[1] = {}) => storeTestFile(server.ctx, { ownerId: owner.id, content: CONTENT, ...opts });
+    const store = (opts: Parameters<typeof storeTestFile>[1] = {}) =>
+      storeTestFile(server.ctx, { ownerId: owner.id, content: CONTENT, ...opts });
 
     it('answers <download file_id name url file_size/> for a file id, with a working link', async () => {
       const f = await store({ name: 'report.pdf' });
@@ -75,7 +77,12 @@ for (const database of testDatabases) {
     });
 
     it('answers 26 for a URL that is not a download-page URL', async () => {
-      for (const ref of ['http://www.sendspace.com/folder/abc123', 'http://www.sendspace.com/', 'https://example.com/file/abc', `${server.config.publicUrl}/delete/abc123/key`]) {
+      for (const ref of [
+        'http://www.sendspace.com/folder/abc123',
+        'http://www.sendspace.com/',
+        'https://example.com/file/abc',
+        `${server.config.publicUrl}/delete/abc123/key`,
+      ]) {
         const r = await owner.client.call('download.getInfo', { file_id: ref });
         assert.equal(r.error?.code, 26, ref);
       }
@@ -106,6 +113,16 @@ for (const database of testDatabases) {
       const mine = await owner.client.call('download.getInfo', { file_id: f.id });
       assert.equal(mine.status, 'ok', 'the owner needs no password');
       assert.match((mine.body.download as Record<string, string>).url!, new RegExp(`/dl/${f.id}/${now + 600}/`));
+    });
+
+    it('stops counting guesses after too many wrong passwords for one file', async () => {
+      const f = await store({ password: 'right' });
+      for (let i = 0; i < 5; i++)
+        assert.equal((await other.client.call('download.getInfo', { file_id: f.id, password: `wrong${i}` })).error?.code, 22);
+      const r = await other.client.call('download.getInfo', { file_id: f.id, password: 'right' });
+      assert.equal(r.error?.code, 22);
+      assert.match(r.error!.text, /Too many wrong passwords/);
+      assert.equal((await owner.client.call('download.getInfo', { file_id: f.id })).status, 'ok', 'the owner is not locked out');
     });
 
     it('answers 12 for a file blocked by its limit, or whose bytes are missing', async () => {

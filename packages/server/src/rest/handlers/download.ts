@@ -5,8 +5,8 @@ import type { HandlerTable } from '../handler.js';
 export const downloadHandlers: HandlerTable = {
   // `url` must be the first `url="http` of the document: `name` before it is escaped,
   // so it can never contain that text.
-  'download.getInfo': async ({ params, session, services }) => {
-    const { file, url } = await services.downloads.getInfo(session.user, params.file_id, params.password);
+  'download.getInfo': async ({ params, session, services, address }) => {
+    const { file, url } = await services.downloads.getInfo(session.user, params.file_id, params.password, address);
     return [
       el('download', [
         ['file_id', file.id],

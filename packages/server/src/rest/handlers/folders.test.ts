@@ -416,6 +416,24 @@ for (const database of testDatabases) {
         assert.equal(folders((await u.client.call('folders.getInfo', { folder_id: a })).body)[0]!.parent_folder_id, '0');
       });
 
+      it('never builds a cycle from two crossing moves sent at the same time', async () => {
+        const u = await server.userClient();
+        for (let i = 0; i < 5; i++) {
+          const a = await create(u.client, `a${i}`);
+          const b = await create(u.client, `b${i}`);
+          const [ab, ba] = await Promise.all([
+            u.client.call('folders.move', { folder_id: a, parent_folder_id: b }),
+            u.client.call('folders.move', { folder_id: b, parent_folder_id: a }),
+          ]);
+          assert.deepEqual([ab.status, ba.status].sort(), ['fail', 'ok'], `${ab.xml}${ba.xml}`);
+          assert.equal((ab.status === 'fail' ? ab : ba).error?.code, 31);
+          const parents = folders((await u.client.call('folders.getAll')).body)
+            .filter((f) => f.id === a || f.id === b)
+            .map((f) => f.parent_folder_id);
+          assert.ok(parents.includes('0'), 'one of the two is still at the top');
+        }
+      });
+
       it('answers 10 for an unknown target or folder, 11 for the root', async () => {
         const u = await server.userClient();
         const a = await create(u.client, 'a');

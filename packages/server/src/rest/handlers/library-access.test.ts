@@ -313,5 +313,29 @@ for (const database of testDatabases) {
         }
       });
     });
+
+    it('every files.* and folders.* method answers 6 once the session is gone', async () => {
+      const gone = await server.userClient();
+      await gone.client.call('auth.logout');
+      const f = o.rootFile.id;
+      const calls: [string, Record<string, string>][] = [
+        ['files.getInfo', { file_id: f }],
+        ['files.setInfo', { file_id: f, name: 'x' }],
+        ['files.moveToFolder', { file_id: f, folder_id: '0' }],
+        ['files.delete', { file_id: f }],
+        ['files.sendMail', { file_id: f, emails: 'x@example.com' }],
+        ['folders.getInfo', { folder_id: o.team }],
+        ['folders.create', { name: 'x' }],
+        ['folders.setInfo', { folder_id: o.team, name: 'x' }],
+        ['folders.delete', { folder_id: o.team }],
+        ['folders.getContents', { folder_id: '0' }],
+        ['folders.getShared', { folder_id: o.priv }],
+        ['folders.getAll', {}],
+        ['folders.move', { folder_id: o.team, parent_folder_id: '0' }],
+        ['folders.sendMail', { folder_id: o.team, emails: 'x@example.com' }],
+      ];
+      for (const [method, params] of calls) assert.equal(await code(gone.client, method, params), 6, method);
+      await assertOwnerUntouched();
+    });
   });
 }
