@@ -21,7 +21,8 @@ export interface BlobStore {
   list(): AsyncIterable<string[]>;
   /**
    * Optional: removes the leftovers of puts that never finished (a crash mid-upload)
-   * untouched for `olderThanSeconds`; returns how many. Stores without any have none.
+   * untouched for `olderThanSeconds`, except those of keys `keep` accepts (puts still
+   * running); returns how many. Stores that leave none need not have it.
    */
-  removeStaleTemporaries?(olderThanSeconds: number): Promise<number>;
+  removeStaleTemporaries?(olderThanSeconds: number, keep?: (key: string) => boolean): Promise<number>;
 }

@@ -54,7 +54,7 @@ function downloadAction(view: PageView): Html {
 
 function fileDetails(file: FileRow): Html {
   return html`<h1>${file.name}</h1>
-    <p><b>File Size:</b> ${humanSize(file.size)} (${file.size} bytes)</p>
+    <p><b>File Size:</b> ${humanSize(file.size)}${file.size >= 1024 ? ` (${file.size} bytes)` : ''}</p>
     <p><b>Uploaded:</b> ${utcDate(file.upload_time)}</p>
     ${file.description ? html`<p><b>Description:</b> ${file.description}</p>` : ''}`;
 }

@@ -41,7 +41,7 @@ export class OrphanSweeper {
         orphans++;
       }
     }
-    const temporaries = (await this.d.blobs.removeStaleTemporaries?.(this.d.graceSeconds)) ?? 0;
+    const temporaries = (await this.d.blobs.removeStaleTemporaries?.(this.d.graceSeconds, this.d.isInFlight)) ?? 0;
     if (orphans > 0 || temporaries > 0) this.d.log.info({ orphans, temporaries }, 'swept interrupted uploads');
     return { orphans, temporaries };
   }
