@@ -107,7 +107,11 @@ export class DiskBlobStore implements BlobStore {
    * Temporary files untouched for `olderThanSeconds`: what a crash mid-upload leaves
    * behind. Those of keys `keep` accepts (puts still running) stay.
    */
-  async removeStaleTemporaries(olderThanSeconds: number, keep: (key: string) => boolean = () => false, nowMs = Date.now()): Promise<number> {
+  async removeStaleTemporaries(
+    olderThanSeconds: number,
+    keep: (key: string) => boolean = () => false,
+    nowMs = Date.now(),
+  ): Promise<number> {
     let removed = 0;
     for (const name of await readdir(this.tmpDir).catch(() => [] as string[])) {
       if (keep(name.split('.')[0] as string)) continue;

@@ -46,7 +46,11 @@ for (const database of testDatabases) {
     const assertNoLeftovers = async () => {
       const keys = new Set((await server.ctx.db.selectFrom('files').select('blob_key').execute()).map((r) => r.blob_key));
       const blobs = (await filesUnder(join(server.dataDir, 'blobs'))).map((p) => p.split('/').pop() as string);
-      assert.deepEqual(blobs.filter((k) => !keys.has(k)), [], 'every blob has a row');
+      assert.deepEqual(
+        blobs.filter((k) => !keys.has(k)),
+        [],
+        'every blob has a row',
+      );
       assert.deepEqual(await filesUnder(join(server.dataDir, 'tmp')), [], 'no temporary file is left');
     };
     /** A failed session answer: HTTP 200, upload_status=fail first, and a reason line. */
@@ -125,11 +129,17 @@ for (const database of testDatabases) {
 
     it('fails when the disk space left is exceeded, keeping earlier files and charging nothing more', async () => {
       const u = await server.userClient({ plan: 'pro' });
-      const ok = await send((await uploadInfo(u.client)).url, multipart([{ name: 'userfile', filename: 'a.bin', content: randomBytes(6000) }]));
+      const ok = await send(
+        (await uploadInfo(u.client)).url,
+        multipart([{ name: 'userfile', filename: 'a.bin', content: randomBytes(6000) }]),
+      );
       assert.equal(sessionAnswer(ok.text).status, 'ok', ok.text);
       assert.equal(await diskUsed(u.id), 6000);
 
-      const single = await send((await uploadInfo(u.client)).url, multipart([{ name: 'userfile', filename: 'b.bin', content: randomBytes(6000) }]));
+      const single = await send(
+        (await uploadInfo(u.client)).url,
+        multipart([{ name: 'userfile', filename: 'b.bin', content: randomBytes(6000) }]),
+      );
       assertFailed(single, /disk space/);
       // Two files that fit one by one but not together: the first is removed too.
       const both = await send(
@@ -166,7 +176,8 @@ for (const database of testDatabases) {
 
     it('fails on bad forms: too many files, an oversized field, no file, a part cut short, malformed data', async () => {
       const u = await server.userClient({ plan: 'pro' });
-      const files = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `userfile${i === 0 ? '' : i + 1}`, filename: `${i}.txt`, content: 'x' }));
+      const files = (n: number) =>
+        Array.from({ length: n }, (_, i) => ({ name: `userfile${i === 0 ? '' : i + 1}`, filename: `${i}.txt`, content: 'x' }));
       assertFailed(await send((await uploadInfo(u.client)).url, multipart(files(6))), /Too many files/);
       assertFailed(
         await send((await uploadInfo(u.client)).url, multipart([...files(1), { name: 'description', value: 'd'.repeat(5001) }])),
@@ -187,13 +198,28 @@ for (const database of testDatabases) {
       const { req, answer } = openRequest(info.url, { headers: { 'content-type': FORM_TYPE, 'content-length': 50 * 1024 * 1024 } });
       answer.catch(() => {});
       req.on('error', () => {});
-      const first = Buffer.concat([Buffer.from(partHead({ name: 'userfile', filename: 'done.bin', content: '' })), randomBytes(100_000), Buffer.from('\r\n')]);
+      const first = Buffer.concat([
+        Buffer.from(partHead({ name: 'userfile', filename: 'done.bin', content: '' })),
+        randomBytes(100_000),
+        Buffer.from('\r\n'),
+      ]);
       req.write(first);
       req.write(partHead({ name: 'userfile2', filename: 'half.bin', content: '' }));
       req.write(randomBytes(256 * 1024));
       // The first file is a blob by now, and the second is being written.
-      await waitFor(async () => ((await filesUnder(join(server.dataDir, 'blobs'))).length > (await server.ctx.db.selectFrom('files').select('id').execute()).length ? true : undefined), 5000, 'the first blob');
-      await waitFor(async () => ((await progressOf(info)).uploaded >= first.length + 256 * 1024 ? true : undefined), 5000, 'the bytes to arrive');
+      await waitFor(
+        async () =>
+          (await filesUnder(join(server.dataDir, 'blobs'))).length > (await server.ctx.db.selectFrom('files').select('id').execute()).length
+            ? true
+            : undefined,
+        5000,
+        'the first blob',
+      );
+      await waitFor(
+        async () => ((await progressOf(info)).uploaded >= first.length + 256 * 1024 ? true : undefined),
+        5000,
+        'the bytes to arrive',
+      );
       req.destroy();
       await waitFor(async () => ((await progressOf(info)).status === 'fail' ? true : undefined), 5000, 'the upload to fail');
       assert.deepEqual(await rowsOf(u.id), []);

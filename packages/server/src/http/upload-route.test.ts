@@ -11,16 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { mailText, startSmtpSink, type SmtpSink } from '../testing/smtp-sink.js';
 import { createTestFolder } from '../testing/stored-file.js';
 import { startTestServer, testDatabases, type TestServer } from '../testing/test-server.js';
-import {
-  anonymousUploadInfo,
-  BOUNDARY,
-  filesUnder,
-  multipart,
-  send,
-  sessionAnswer,
-  uploadInfo,
-  type Part,
-} from '../testing/upload-kit.js';
+import { anonymousUploadInfo, BOUNDARY, filesUnder, multipart, send, sessionAnswer, uploadInfo, type Part } from '../testing/upload-kit.js';
 
 const run = promisify(execFile);
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
@@ -39,7 +30,8 @@ for (const database of testDatabases) {
       await smtp.close();
     });
 
-    const rowsOf = (ownerId: string) => server.ctx.db.selectFrom('files').selectAll().where('owner_id', '=', ownerId).orderBy('upload_time').execute();
+    const rowsOf = (ownerId: string) =>
+      server.ctx.db.selectFrom('files').selectAll().where('owner_id', '=', ownerId).orderBy('upload_time').execute();
     const row = (id: string) => server.ctx.db.selectFrom('files').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     const diskUsed = async (userId: string) =>
       (await server.ctx.db.selectFrom('users').select('diskspace_used').where('id', '=', userId).executeTakeFirstOrThrow()).diskspace_used;
@@ -52,7 +44,11 @@ for (const database of testDatabases) {
     const assertNoLeftovers = async () => {
       const keys = new Set((await server.ctx.db.selectFrom('files').select('blob_key').execute()).map((r) => r.blob_key));
       const blobs = (await filesUnder(join(server.dataDir, 'blobs'))).map((p) => p.split('/').pop() as string);
-      assert.deepEqual(blobs.filter((k) => !keys.has(k)), [], 'every blob has a row');
+      assert.deepEqual(
+        blobs.filter((k) => !keys.has(k)),
+        [],
+        'every blob has a row',
+      );
       assert.deepEqual(await filesUnder(join(server.dataDir, 'tmp')), [], 'no temporary file is left');
     };
     const session = async (plan: 'lite' | 'pro' | 'max' = 'max') => {
@@ -166,12 +162,24 @@ for (const database of testDatabases) {
       const u = await session();
       const cases: { parts: Part[]; closing?: string; name: string; content: string }[] = [
         {
-          parts: [{ name: 'userfile', disposition: 'form-data; name="userfile"; filename="semi colon;.txt";', content: 'A', contentType: '"image/pjpeg"' }],
+          parts: [
+            {
+              name: 'userfile',
+              disposition: 'form-data; name="userfile"; filename="semi colon;.txt";',
+              content: 'A',
+              contentType: '"image/pjpeg"',
+            },
+          ],
           name: 'semi colon;.txt',
           content: 'A',
         },
         { parts: [{ name: 'userfile', filename: 'userfile', content: 'B', contentType: 'binary' }], name: 'userfile', content: 'B' },
-        { parts: [{ name: 'userfile', filename: 'plain.txt', content: 'C' }], closing: `--${BOUNDARY}\r\n`, name: 'plain.txt', content: 'C' },
+        {
+          parts: [{ name: 'userfile', filename: 'plain.txt', content: 'C' }],
+          closing: `--${BOUNDARY}\r\n`,
+          name: 'plain.txt',
+          content: 'C',
+        },
         { parts: [{ name: 'userfile', filename: 'cut.txt', content: 'D' }], closing: `--${BOUNDARY}`, name: 'cut.txt', content: 'D' },
         {
           parts: [
@@ -209,10 +217,16 @@ for (const database of testDatabases) {
         ]),
       );
       assert.equal(sessionAnswer(viaForm.text).status, 'ok', viaForm.text);
-      const viaQuery = await send(`${server.url}/upload?extra_info=${u.info.extra_info}`, multipart([{ name: 'userfile', filename: 'b.txt', content: 'q' }]));
+      const viaQuery = await send(
+        `${server.url}/upload?extra_info=${u.info.extra_info}`,
+        multipart([{ name: 'userfile', filename: 'b.txt', content: 'q' }]),
+      );
       assert.equal(sessionAnswer(viaQuery.text).status, 'ok', viaQuery.text);
       // A client that appends &extra_info=… to the url it was given.
-      const appended = await send(`${u.info.url}&extra_info=${u.info.extra_info}`, multipart([{ name: 'userfile', filename: 'c.txt', content: 'c' }]));
+      const appended = await send(
+        `${u.info.url}&extra_info=${u.info.extra_info}`,
+        multipart([{ name: 'userfile', filename: 'c.txt', content: 'c' }]),
+      );
       assert.equal(sessionAnswer(appended.text).status, 'ok', appended.text);
     });
 
@@ -221,9 +235,10 @@ for (const database of testDatabases) {
       const answer = await send(info.url, multipart([{ name: 'userfile', filename: 'anon.txt', content: 'anonymous bytes' }]));
       assert.equal(answer.status, 200);
       assert.equal(answer.headers['content-type'], 'text/xml; charset=utf-8');
-      const m = /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<upload_done>\n {4}<status>ok<\/status>\n {4}<download_url>([^<]+)<\/download_url>\n {4}<delete_url>([^<]+)<\/delete_url>\n {4}<file_id>([a-z0-9]{6})<\/file_id>\n<\/upload_done>\n$/.exec(
-        answer.text,
-      );
+      const m =
+        /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<upload_done>\n {4}<status>ok<\/status>\n {4}<download_url>([^<]+)<\/download_url>\n {4}<delete_url>([^<]+)<\/delete_url>\n {4}<file_id>([a-z0-9]{6})<\/file_id>\n<\/upload_done>\n$/.exec(
+          answer.text,
+        );
       assert.ok(m, answer.text);
       const [, downloadUrl, deleteUrl, id] = m as unknown as string[];
       assert.equal(downloadUrl!.slice(-6), id);
@@ -296,7 +311,9 @@ for (const database of testDatabases) {
       assert.equal(b.status, 'ok', disposition.text);
       assert.equal((await row(b.fileIds[0]!)).name, 'café.txt');
 
-      const post = await send(`${(await uploadInfo(u.client)).url}&filename=post.bin`, Buffer.from('posted raw'), { contentType: 'application/octet-stream' });
+      const post = await send(`${(await uploadInfo(u.client)).url}&filename=post.bin`, Buffer.from('posted raw'), {
+        contentType: 'application/octet-stream',
+      });
       const c = sessionAnswer(post.text);
       assert.equal(c.status, 'ok', post.text);
       assert.deepEqual(await blobBytes((await row(c.fileIds[0]!)).blob_key), Buffer.from('posted raw'));

@@ -27,7 +27,8 @@ function queryOf(url: string): [string, string][] {
 
 export function answerUpload(reply: FastifyReply, o: UploadOutcome): FastifyReply {
   reply.header('cache-control', 'no-store');
-  if (o.redirectUrl) return reply.code(302).header('location', o.redirectUrl).type('text/plain; charset=utf-8').send(`upload_status=${o.status}\n`);
+  if (o.redirectUrl)
+    return reply.code(302).header('location', o.redirectUrl).type('text/plain; charset=utf-8').send(`upload_status=${o.status}\n`);
   if (o.anonymous) {
     // The spec's <upload_done> names one file: the first of the form.
     const f = o.files[0];
@@ -36,7 +37,9 @@ export function answerUpload(reply: FastifyReply, o: UploadOutcome): FastifyRepl
       .type('text/xml; charset=utf-8')
       .send(
         anonymousUploadXml(
-          f ? { status: o.status, downloadUrl: f.downloadUrl, deleteUrl: f.deleteUrl, fileId: f.id } : { status: 'fail', ...(o.reason ? { reason: o.reason } : {}) },
+          f
+            ? { status: o.status, downloadUrl: f.downloadUrl, deleteUrl: f.deleteUrl, fileId: f.id }
+            : { status: 'fail', ...(o.reason ? { reason: o.reason } : {}) },
         ),
       );
   }

@@ -33,7 +33,10 @@ describe('ByteLimiter', () => {
         cb();
       },
     });
-    await assert.rejects(pipeline(source([600, 401, 5000]), limiter, counting), (err) => err instanceof ByteLimitExceeded && err.limit === 1000);
+    await assert.rejects(
+      pipeline(source([600, 401, 5000]), limiter, counting),
+      (err) => err instanceof ByteLimitExceeded && err.limit === 1000,
+    );
     assert.equal(limiter.exceeded, true);
     assert.equal(passed, 600, 'the chunk that breaks the limit is not passed on');
   });

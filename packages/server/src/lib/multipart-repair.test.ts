@@ -41,7 +41,10 @@ describe('MultipartRepair', () => {
   const data = randomBytes(300);
   const body = Buffer.concat([
     Buffer.from(`--${B}\r\nContent-Disposition: form-data; name="description"\r\n\r\nhi\r\n`),
-    Buffer.from(`--${B}\r\nContent-Disposition: form-data; name="userfile"; filename="na\u00efve.txt";\r\nContent-Type: binary\r\n\r\n`, 'utf8'),
+    Buffer.from(
+      `--${B}\r\nContent-Disposition: form-data; name="userfile"; filename="na\u00efve.txt";\r\nContent-Type: binary\r\n\r\n`,
+      'utf8',
+    ),
     data,
     Buffer.from(`\r\n--${B}--\r\n`),
   ]);
@@ -53,12 +56,17 @@ describe('MultipartRepair', () => {
   it('gives the same, tidied output however the input is cut', async () => {
     assert.notDeepEqual(expected, body);
     assert.deepEqual(await repaired([body]), expected);
-    for (let i = 1; i < body.length; i++) assert.deepEqual(await repaired([body.subarray(0, i), body.subarray(i)]), expected, `cut at ${i}`);
+    for (let i = 1; i < body.length; i++)
+      assert.deepEqual(await repaired([body.subarray(0, i), body.subarray(i)]), expected, `cut at ${i}`);
     assert.deepEqual(await repaired([...body].map((b) => Buffer.from([b]))), expected, 'one byte at a time');
   });
 
   it('passes a body without parts that need it unchanged', async () => {
-    const clean = Buffer.concat([Buffer.from(`--${B}\r\nContent-Disposition: form-data; name="a"\r\n\r\n`), data, Buffer.from(`\r\n--${B}--`)]);
+    const clean = Buffer.concat([
+      Buffer.from(`--${B}\r\nContent-Disposition: form-data; name="a"\r\n\r\n`),
+      data,
+      Buffer.from(`\r\n--${B}--`),
+    ]);
     assert.deepEqual(await repaired([clean]), clean);
   });
 

@@ -55,7 +55,10 @@ export function tidyContentDisposition(value: string): string {
 function tidyHeaderBlock(block: Buffer): Buffer {
   // latin1 maps bytes 1:1, so UTF-8 file names come back out byte for byte.
   const text = block.toString('latin1');
-  const fixed = text.replace(/^(content-disposition[ \t]*:)([^\r\n]*)/gim, (_m, name: string, value: string) => `${name} ${tidyContentDisposition(value)}`);
+  const fixed = text.replace(
+    /^(content-disposition[ \t]*:)([^\r\n]*)/gim,
+    (_m, name: string, value: string) => `${name} ${tidyContentDisposition(value)}`,
+  );
   return fixed === text ? block : Buffer.from(fixed, 'latin1');
 }
 

@@ -53,7 +53,10 @@ describe('Throttle', () => {
       if (clock.pending > 0) clock.fireNext();
     }
     assert.deepEqual(Buffer.concat(chunks), input);
-    assert.ok(out.every((o) => o.bytes <= 100), 'slices of a tenth of a second');
+    assert.ok(
+      out.every((o) => o.bytes <= 100),
+      'slices of a tenth of a second',
+    );
     let sent = 0;
     for (const o of out) {
       sent += o.bytes;

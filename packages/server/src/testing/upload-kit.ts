@@ -123,7 +123,12 @@ export interface SessionAnswer {
 export function sessionAnswer(text: string): SessionAnswer {
   const lines = text.split('\n').filter((l) => l !== '');
   const values = (key: string) => lines.filter((l) => l.startsWith(`${key}=`)).map((l) => l.slice(key.length + 1));
-  return { lines, status: values('upload_status')[0] ?? '', fileIds: values('file_id').filter((v) => v !== ''), reason: values('reason')[0] };
+  return {
+    lines,
+    status: values('upload_status')[0] ?? '',
+    fileIds: values('file_id').filter((v) => v !== ''),
+    reason: values('reason')[0],
+  };
 }
 
 /** Every file under `dir`, recursively (blob and temp directories). */

@@ -10,7 +10,17 @@ import { after, before, describe, it } from 'node:test';
 import { randomKey } from '../../lib/crypto.js';
 import { FilesRepository } from '../../metadata/repositories/files.js';
 import { startTestServer, type TestServer } from '../../testing/test-server.js';
-import { filesUnder, FORM_TYPE, multipart, openRequest, partHead, send, sessionAnswer, uploadInfo, waitFor } from '../../testing/upload-kit.js';
+import {
+  filesUnder,
+  FORM_TYPE,
+  multipart,
+  openRequest,
+  partHead,
+  send,
+  sessionAnswer,
+  uploadInfo,
+  waitFor,
+} from '../../testing/upload-kit.js';
 import { OrphanSweeper } from './orphan-sweeper.js';
 
 describe('the orphan sweeper', () => {

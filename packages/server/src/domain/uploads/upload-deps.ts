@@ -14,10 +14,7 @@ import type { Clock } from '../clock.js';
 import type { Contacts } from '../contacts.js';
 import type { Links } from '../links.js';
 
-export type UploadsConfig = Pick<
-  Config,
-  'publicUrl' | 'plans' | 'anonymousMaxFileSize' | 'uploadInfoTtlSeconds' | 'maxFilesPerUpload'
->;
+export type UploadsConfig = Pick<Config, 'publicUrl' | 'plans' | 'anonymousMaxFileSize' | 'uploadInfoTtlSeconds' | 'maxFilesPerUpload'>;
 
 export interface UploadsDeps {
   config: UploadsConfig;

@@ -150,9 +150,11 @@ export function selectFiles<P extends ReceivedPart>(parts: readonly P[], form: U
   return first ? [{ part: first, description: form.descriptions.get(1) ?? '' }] : [];
 }
 
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/g;
+
 /** A stored file name: no control characters, at most 255 characters, never empty. */
 export function cleanFileName(name: string | undefined, fallback: string): string {
-  // eslint-disable-next-line no-control-regex
-  const cleaned = (name ?? '').replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 255);
+  const cleaned = (name ?? '').replace(CONTROL_CHARS, '').trim().slice(0, 255);
   return cleaned === '' ? fallback.slice(0, 255) || 'file' : cleaned;
 }

@@ -27,7 +27,13 @@ export async function mailAfterUpload(d: UploadMailDeps, user: UserRow | null, f
     jobs.push(d.mailer.send(email).catch((err: unknown) => d.log.warn({ err, kind: email.kind }, 'upload e-mail not sent')));
 
   // Session uploads: notify_uploader is 0/1. Anonymous ones: it is the uploader's address.
-  const uploaderAddress = user ? (form.notifyUploader === '1' ? user.email : undefined) : isValidEmail(form.notifyUploader) ? form.notifyUploader : undefined;
+  const uploaderAddress = user
+    ? form.notifyUploader === '1'
+      ? user.email
+      : undefined
+    : isValidEmail(form.notifyUploader)
+      ? form.notifyUploader
+      : undefined;
   if (form.invalidRecipients.length > 0) d.log.info({ skipped: form.invalidRecipients.length }, 'invalid recipient addresses skipped');
 
   if (form.recipients.length > 0) {
@@ -39,7 +45,8 @@ export async function mailAfterUpload(d: UploadMailDeps, user: UserRow | null, f
       message: form.message,
       files: files.map((f) => ({ name: f.name, size: f.size, url: f.downloadUrl })),
     });
-    if (user) jobs.push(d.contacts.collect(user.id, form.recipients).catch((err: unknown) => d.log.warn({ err }, 'contacts not collected')));
+    if (user)
+      jobs.push(d.contacts.collect(user.id, form.recipients).catch((err: unknown) => d.log.warn({ err }, 'contacts not collected')));
   }
   if (uploaderAddress) {
     send({

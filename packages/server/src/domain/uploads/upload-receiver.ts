@@ -44,6 +44,8 @@ export class UploadReceiver {
   private readonly pending: Promise<void>[] = [];
   private readonly controller = new AbortController();
   private credential: string | undefined;
+  /** Whether the credential is a valid ticket with a progress entry. */
+  private tracked = false;
   private failure: unknown;
   private authorization: Promise<Authorized> | undefined;
   private authorized: Authorized | undefined;
@@ -69,8 +71,13 @@ export class UploadReceiver {
     if (v === '') return;
     if (this.credential === undefined) {
       this.credential = v;
-      this.d.progress.begin(v, this.totalBytes);
-      this.d.progress.report(v, this.receivedBytes);
+      // Only a ticket this server signed gets a progress entry: forged identifiers cannot
+      // crowd out real uploads in the (bounded) tracker.
+      if (readTicket(this.d.secrets, v, this.d.clock.now())) {
+        this.tracked = true;
+        this.d.progress.begin(v, this.totalBytes);
+        this.d.progress.report(v, this.receivedBytes);
+      }
     } else if (v !== this.credential) {
       throw new UploadRefused('The upload identifiers sent do not match: send the values of one upload.getInfo answer');
     }
@@ -84,7 +91,7 @@ export class UploadReceiver {
   /** Bytes of the request body read so far, for the progress URL. */
   received(bytes: number): void {
     this.receivedBytes = bytes;
-    if (this.credential !== undefined) this.d.progress.report(this.credential, bytes);
+    if (this.tracked) this.d.progress.report(this.credential as string, bytes);
   }
 
   /**
@@ -92,6 +99,9 @@ export class UploadReceiver {
    * cannot be stored; the caller must then stop reading and call abort().
    */
   file(field: string, fileName: string | undefined, stream: Readable): Promise<void> {
+    // The part may fail (cut short) while authorization is still pending, before the
+    // pipeline listens: the failure then surfaces through the pipeline, not the process.
+    stream.on('error', noop);
     if (this.settled) {
       stream.resume();
       return Promise.reject(new UploadRefused('The upload has already ended'));
@@ -107,7 +117,11 @@ export class UploadReceiver {
 
   /** The body has ended: commit (or clean up) once every part is stored. */
   finish(): Promise<UploadOutcome> {
-    this.settled ??= this.settle();
+    // Never rejects: whatever happens, the client gets an answer.
+    this.settled ??= this.settle().catch((err: unknown) => {
+      this.d.log.error({ err }, 'upload could not be settled');
+      return this.failedOutcome('Upload is temporarily unavailable; please try again later');
+    });
     return this.settled;
   }
 
@@ -143,7 +157,14 @@ export class UploadReceiver {
     if (this.parts.filter((p) => !(p.unnamed && p.size === 0)).length >= max)
       throw new UploadRefused(`Too many files: at most ${max} in one upload`);
     const limit = this.partLimit(auth);
-    const part: StoredPart = { field, fileName: cleanFileName(fileName, field), unnamed: !fileName, size: 0, key: randomKey(32), sha256: '' };
+    const part: StoredPart = {
+      field,
+      fileName: cleanFileName(fileName, field),
+      unnamed: !fileName,
+      size: 0,
+      key: randomKey(32),
+      sha256: '',
+    };
     // Known before the first byte is written, so cleanup and the sweeper both see it.
     this.parts.push(part);
     this.d.inFlight.add(part.key);
@@ -158,7 +179,9 @@ export class UploadReceiver {
       await this.d.blobs.put(part.key, body, { signal: this.controller.signal });
     } catch (err) {
       if (limiter.exceeded)
-        throw new UploadRefused(limit.disk ? 'Not enough disk space left for this upload' : `The file is larger than the limit of ${limit.bytes} bytes`);
+        throw new UploadRefused(
+          limit.disk ? 'Not enough disk space left for this upload' : `The file is larger than the limit of ${limit.bytes} bytes`,
+        );
       throw this.failure ?? err;
     }
     part.size = meter.bytes;
@@ -215,7 +238,7 @@ export class UploadReceiver {
       if (!kept.has(p.key)) await this.deleteBlob(p.key); // parts that were not files of the upload
       this.d.inFlight.delete(p.key);
     }
-    if (this.credential !== undefined) this.d.progress.end(this.credential, 'done');
+    if (this.tracked) this.d.progress.end(this.credential as string, 'done');
 
     const files: UploadedFile[] = rows.map((r) => ({
       id: r.id,
@@ -281,7 +304,7 @@ export class UploadReceiver {
       await this.deleteBlob(p.key);
       this.d.inFlight.delete(p.key);
     }
-    if (this.credential !== undefined) this.d.progress.end(this.credential, 'fail');
+    if (this.tracked) this.d.progress.end(this.credential as string, 'fail');
     const err = this.failure;
     let reason: string;
     if (err instanceof UploadRefused) reason = err.reason;
@@ -290,6 +313,10 @@ export class UploadReceiver {
       this.d.log.error({ err }, 'upload failed');
       reason = 'Upload is temporarily unavailable; please try again later';
     }
+    return this.failedOutcome(reason);
+  }
+
+  private failedOutcome(reason: string): UploadOutcome {
     const status = this.authorized?.allowance.status;
     return {
       status: 'fail',

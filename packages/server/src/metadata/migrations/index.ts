@@ -1,9 +1,9 @@
 /** Numbered migrations, applied in order by Kysely's Migrator. Never edit a shipped one. */
 import type { Migration } from 'kysely';
 import * as m001 from './001-initial.js';
-import * as m003 from './003-download-limits.js';
+import * as m002 from './002-download-limits.js';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': m001,
-  '003-download-limits': m003,
+  '002-download-limits': m002,
 };
