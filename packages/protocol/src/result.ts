@@ -21,6 +21,17 @@ function errorNode(e: ResultError): XmlNode {
   return el('error', attrs);
 }
 
+/**
+ * The opening and closing lines of an ok `<result>`, for answers written piece by piece
+ * (long listings): what goes between is `serializeNode(node, 1)` for each child.
+ */
+export function okResultOpening(method: string): string {
+  const open = serializeNode(el('result', [['method', method], ['status', 'ok']], [el('x')]));
+  return XML_DECLARATION + open.slice(0, open.indexOf('\n') + 1);
+}
+
+export const RESULT_CLOSING = '</result>\n';
+
 /** A successful answer, with optional per-id errors after the payload (mixed answers). */
 export function okResult(method: string, payload: readonly XmlNode[], errors: readonly ResultError[] = []): string {
   const root = el('result', [

@@ -4,6 +4,7 @@
  * `text/xml; charset=utf-8`, including for bodies that are too large or malformed.
  */
 import { ApiError, failResult } from '@sendbay/protocol';
+import { Readable } from 'node:stream';
 import busboy from 'busboy';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Dispatcher } from '../rest/dispatch.js';
@@ -11,6 +12,8 @@ import { addParam, parseUrlencoded } from '../rest/raw-params.js';
 
 const XML = 'text/xml; charset=utf-8';
 const MAX_FIELD_BYTES = 64 * 1024;
+/** Answers up to this size are sent whole; longer listings are streamed as they are read. */
+const STREAM_THRESHOLD = 64 * 1024;
 
 async function readMultipartFields(req: FastifyRequest, into: Map<string, string>): Promise<void> {
   await new Promise<void>((resolve, reject) => {
@@ -68,7 +71,22 @@ export function registerRestRoutes(app: FastifyInstance, dispatcher: Dispatcher)
       if (err instanceof ApiError) return sendXml(reply, failResult(params.get('method') ?? '', [{ code: err.code, text: err.text }]));
       throw err;
     }
-    return sendXml(reply, await dispatcher.dispatch({ params, address: req.ip }));
+    const answer = await dispatcher.dispatch({ params, address: req.ip });
+    if (typeof answer === 'string') return sendXml(reply, answer);
+    // A streamed listing that turns out small is sent whole, with a Content-Length.
+    const iterator = answer[Symbol.asyncIterator]();
+    let head = '';
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) return sendXml(reply, head);
+      head += next.value;
+      if (head.length >= STREAM_THRESHOLD) break;
+    }
+    const rest = async function* () {
+      yield head;
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+    };
+    return reply.code(200).header('content-type', XML).header('cache-control', 'no-store').send(Readable.from(rest()));
   };
 
   for (const url of ['/rest', '/rest/']) {

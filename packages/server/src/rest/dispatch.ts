@@ -10,6 +10,9 @@ import {
   findMethod,
   isSupportedApiVersion,
   okResult,
+  okResultOpening,
+  RESULT_CLOSING,
+  serializeNode,
   textEl,
   type MethodDeclaration,
   type ParamSpecs,
@@ -18,7 +21,7 @@ import type { Logger } from 'pino';
 import { sha256Hex } from '../lib/crypto.js';
 import type { Session } from '../domain/auth.js';
 import type { Services } from '../services.js';
-import { isListOutcome, type Call, type HandlerTable } from './handler.js';
+import { isListOutcome, isStreamedOutcome, type Call, type HandlerTable, type StreamedOutcome } from './handler.js';
 import { compareVersions } from './versions.js';
 
 export interface DispatchInput {
@@ -33,7 +36,8 @@ export class Dispatcher {
     private readonly log: Logger,
   ) {}
 
-  async dispatch(input: DispatchInput): Promise<string> {
+  /** The answer: a whole document, or its pieces in order for a streamed listing. */
+  async dispatch(input: DispatchInput): Promise<string | AsyncIterable<string>> {
     const sentName = input.params.get('method')?.trim() ?? '';
     if (sentName === '') return failResult('', [{ code: 1 }]);
     const decl = findMethod(sentName);
@@ -53,7 +57,7 @@ export class Dispatcher {
     }
   }
 
-  private async run(decl: MethodDeclaration, sentName: string, input: DispatchInput): Promise<string> {
+  private async run(decl: MethodDeclaration, sentName: string, input: DispatchInput): Promise<string | AsyncIterable<string>> {
     const { params } = input;
     const config = this.services.config;
 
@@ -94,9 +98,27 @@ export class Dispatcher {
       address: input.address,
       services: this.services,
     });
+    if (isStreamedOutcome(result)) return this.stream(sentName, result);
     if (!isListOutcome(result)) return okResult(sentName, result);
     if (result.payload.length === 0 && result.errors.length > 0) return failResult(sentName, result.errors, result.failExtra);
     return okResult(sentName, result.payload, result.errors);
+  }
+
+  private async *stream(method: string, outcome: StreamedOutcome): AsyncIterable<string> {
+    let out = okResultOpening(method);
+    for (const node of outcome.head) out += serializeNode(node, 1);
+    yield out;
+    try {
+      for await (const batch of outcome.rest) {
+        let chunk = '';
+        for (const node of batch) chunk += serializeNode(node, 1);
+        if (chunk) yield chunk;
+      }
+    } catch (err) {
+      // The status line is already sent: log, and still end with a well-formed document.
+      this.log.error({ err, method }, 'streamed answer failed part-way');
+    }
+    yield RESULT_CLOSING;
   }
 }
 

@@ -24,12 +24,26 @@ export interface ListOutcome {
   failExtra?: XmlNode[];
 }
 
-export type HandlerResult = XmlNode[] | ListOutcome;
+/**
+ * An ok answer too long to build whole (folders.getContents of a large folder): `head`
+ * first, then each batch of `rest` as it arrives. Every check must be done before the
+ * handler returns: once writing starts the answer is "ok".
+ */
+export interface StreamedOutcome {
+  head: XmlNode[];
+  rest: AsyncIterable<XmlNode[]>;
+}
+
+export type HandlerResult = XmlNode[] | ListOutcome | StreamedOutcome;
 
 export type Handler<M extends MethodName> = (call: Call<M>) => Promise<HandlerResult>;
 
 export type HandlerTable = { [M in MethodName]?: Handler<M> };
 
 export function isListOutcome(r: HandlerResult): r is ListOutcome {
-  return !Array.isArray(r);
+  return !Array.isArray(r) && 'payload' in r;
+}
+
+export function isStreamedOutcome(r: HandlerResult): r is StreamedOutcome {
+  return !Array.isArray(r) && 'rest' in r;
 }

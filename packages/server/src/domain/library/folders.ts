@@ -28,7 +28,8 @@ export interface FolderWithTotals {
 
 export interface FolderContents {
   folders: FolderView[];
-  files: FileView[];
+  /** Files come page by page: a folder may hold any number of them. */
+  files: AsyncIterable<FileView[]>;
 }
 
 /** folders.setInfo's parameters: undefined leaves a field alone, '' or null clears it. */
@@ -217,26 +218,27 @@ export class LibraryFolders {
     const viewer = this.d.access.viewer(user);
     const v = this.d.views;
     if (normalizeId(rawId) === ROOT_FOLDER_ID) {
-      const [folders, files, mates] = await Promise.all([
-        this.d.folders.listChildren(user.id, ROOT_FOLDER_ID),
-        this.d.files.listInFolder(user.id, ROOT_FOLDER_ID),
-        viewer.teamMates(),
-      ]);
-      const [teamFolders, teamFiles] = await Promise.all([
-        this.d.folders.listTeamTopLevel([...mates]),
-        this.d.files.listTeamRootFiles([...mates]),
-      ]);
+      const [folders, mates] = await Promise.all([this.d.folders.listChildren(user.id, ROOT_FOLDER_ID), viewer.teamMates()]);
+      const teamFolders = await this.d.folders.listTeamTopLevel([...mates]);
+      const files = this.d.files.pagesInFolder(user.id, ROOT_FOLDER_ID);
+      const teamFiles = () => this.d.files.listTeamRootFiles([...mates]);
       return {
         folders: [...folders.map((r) => v.folder(r, 'owner')), ...teamFolders.map((r) => v.folder(r, 'team'))],
-        files: [...files.map((r) => v.file(r, 'owner')), ...teamFiles.map((r) => v.file(r, 'team'))],
+        files: (async function* () {
+          for await (const page of files) yield page.map((r) => v.file(r, 'owner'));
+          yield (await teamFiles()).map((r) => v.file(r, 'team'));
+        })(),
       };
     }
     const { row, access } = await this.one(viewer, rawId, 'read');
-    const [folders, files] = await Promise.all([
-      this.d.folders.listChildren(row.owner_id, row.id),
-      this.d.files.listInFolder(row.owner_id, row.id),
-    ]);
-    return { folders: folders.map((r) => v.folder(r, access)), files: files.map((r) => v.file(r, access)) };
+    const folders = await this.d.folders.listChildren(row.owner_id, row.id);
+    const files = this.d.files.pagesInFolder(row.owner_id, row.id);
+    return {
+      folders: folders.map((r) => v.folder(r, access)),
+      files: (async function* () {
+        for await (const page of files) yield page.map((r) => v.file(r, access));
+      })(),
+    };
   }
 
   /**

@@ -2,8 +2,10 @@
 import type { Migration } from 'kysely';
 import * as m001 from './001-initial.js';
 import * as m002 from './002-download-limits.js';
+import * as m003 from './003-files-by-name.js';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': m001,
   '002-download-limits': m002,
+  '003-files-by-name': m003,
 };

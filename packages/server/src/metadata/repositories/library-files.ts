@@ -47,6 +47,26 @@ export class LibraryFilesRepository {
     return q.execute();
   }
 
+  /**
+   * Files directly in a folder by name, `pageSize` rows at a time (keyset pagination on
+   * the (owner_id, folder_id, name, id) index), so a listing of any size holds one page.
+   */
+  async *pagesInFolder(ownerId: string, folderId: string, pageSize = 500): AsyncGenerator<FileRow[]> {
+    let after: { name: string; id: string } | undefined;
+    for (;;) {
+      let q = this.db.selectFrom('files').selectAll().where('owner_id', '=', ownerId).where('folder_id', '=', folderId);
+      if (after) {
+        const { name, id } = after;
+        q = q.where((eb) => eb.or([eb('name', '>', name), eb.and([eb('name', '=', name), eb('id', '>', id)])]));
+      }
+      const page = await q.orderBy('name').orderBy('id').limit(pageSize).execute();
+      if (page.length > 0) yield page;
+      if (page.length < pageSize) return;
+      const last = page[page.length - 1] as FileRow;
+      after = { name: last.name, id: last.id };
+    }
+  }
+
   /** Up to `limit` files of the owner in any of the folders (for recursive deletes, batch by batch). */
   async someInFolders(ownerId: string, folderIds: readonly string[], limit: number): Promise<FileRow[]> {
     const out: FileRow[] = [];

@@ -298,7 +298,7 @@ for (const database of testDatabases) {
         assert.equal((await u.client.call('folders.getContents', { folder_id: 'nofold' })).error?.code, 10);
       });
 
-      it('lists a 10,000-file folder completely', async () => {
+      it('lists a 10,000-file folder completely, streamed as it is read', async () => {
         const u = await server.userClient();
         const id = await create(u.client, 'big');
         const rows = Array.from({ length: 10_000 }, (_, i) => ({
@@ -331,6 +331,15 @@ for (const database of testDatabases) {
         assert.equal(listed.length, unique.length);
         const names = listed.map((f) => f.name!);
         assert.deepEqual(names, [...names].sort(), 'by name');
+        const raw = await fetch(`${server.url}/rest/?method=folders.getContents&session_key=${u.client.sessionKey}&folder_id=${id}`);
+        assert.equal(raw.headers.get('transfer-encoding'), 'chunked', 'a long listing is streamed, not built whole');
+        assert.equal(raw.headers.get('content-length'), null);
+        const text = await raw.text();
+        assert.ok(text.endsWith('</result>\n'));
+        assert.equal(text.match(/<file /g)?.length, unique.length);
+        const small = await fetch(`${server.url}/rest/?method=folders.getContents&session_key=${u.client.sessionKey}&folder_id=0`);
+        assert.ok(Number(small.headers.get('content-length')) > 0, 'a short listing is sent whole');
+        await small.text();
         const info = folders((await u.client.call('folders.getInfo', { folder_id: id })).body)[0]!;
         assert.equal(info.total_files, String(unique.length));
         await server.ctx.db.deleteFrom('files').where('folder_id', '=', id).execute();

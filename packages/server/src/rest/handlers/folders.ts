@@ -33,7 +33,12 @@ export const foldersHandlers: HandlerTable = {
 
   'folders.getContents': async ({ params, session, services }) => {
     const { folders, files } = await services.libraryFolders.getContents(session.user, params.folder_id);
-    return [...folders.map((f) => folderNode(f)), ...files.map(fileNode)];
+    return {
+      head: folders.map((f) => folderNode(f)),
+      rest: (async function* () {
+        for await (const page of files) yield page.map(fileNode);
+      })(),
+    };
   },
 
   'folders.getShared': async ({ params, session, services, address }) => {
