@@ -133,6 +133,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     plans: config.plans,
     protectedLinkTtlSeconds: config.downloadLinkTtlSeconds,
     limiter,
+    limits,
   });
 
   // Uploads: signed tickets, the streaming receiver, live progress, and the sweeper

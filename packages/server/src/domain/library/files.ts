@@ -11,6 +11,7 @@ import type { FileChanges, FileRow, LibraryFilesRepository } from '../../metadat
 import type { UserRow } from '../../metadata/repositories/users.js';
 import { accountStatus } from '../account-status.js';
 import type { Clock } from '../clock.js';
+import type { Limits } from '../limits/limits.js';
 import type { Contacts } from '../contacts.js';
 import type { FileRemoval } from '../file-removal.js';
 import type { Links } from '../links.js';
@@ -48,6 +49,8 @@ export interface LibraryFilesDeps {
   secrets: Secrets;
   clock: Clock;
   plans: Record<PlanName, PlanLimits>;
+  /** Runs a passed time limit's action before the file is shown or changed. */
+  limits: Pick<Limits, 'enforceOnTouch'>;
 }
 
 export class LibraryFiles {
@@ -74,6 +77,13 @@ export class LibraryFiles {
     mode: 'read' | 'write',
   ): Promise<IdResult<{ row: FileRow; access: 'owner' | 'team' }>[]> {
     const granted = await this.d.access.files(viewer, ids);
+    const now = this.d.clock.now();
+    for (const [id, g] of granted) {
+      if (g.row.limit_expires_at === null || g.row.limit_expires_at > now) continue;
+      const live = await this.d.limits.enforceOnTouch(g.row);
+      if (live) granted.set(id, { ...g, row: live });
+      else granted.delete(id);
+    }
     return ids.map((id) => {
       const g = granted.get(id);
       if (!g) return failed(id, 9);

@@ -7,6 +7,7 @@ import type { LibraryFoldersRepository } from '../../metadata/repositories/libra
 import type { Clock } from '../clock.js';
 import type { Contacts } from '../contacts.js';
 import type { FileRemoval } from '../file-removal.js';
+import type { Limits } from '../limits/limits.js';
 import type { Links } from '../links.js';
 import type { FailureLimiter } from '../rate-limiter.js';
 import type { Teams } from '../teams.js';
@@ -32,6 +33,7 @@ export interface LibraryDeps {
   protectedLinkTtlSeconds: number;
   /** Counts wrong folder passwords. */
   limiter: FailureLimiter;
+  limits: Pick<Limits, 'enforceOnTouch'>;
 }
 
 export function createLibrary(d: LibraryDeps): {
@@ -49,7 +51,7 @@ export function createLibrary(d: LibraryDeps): {
   const deletion = new FolderDeletion({ folders: d.folders, files: d.files, fileRemoval: d.fileRemoval });
   const common = { access, views, files: d.files, mailer: d.mailer, contacts: d.contacts, secrets: d.secrets, clock: d.clock };
   return {
-    libraryFiles: new LibraryFiles({ ...common, fileRemoval: d.fileRemoval, links: d.links, plans: d.plans }),
+    libraryFiles: new LibraryFiles({ ...common, fileRemoval: d.fileRemoval, links: d.links, plans: d.plans, limits: d.limits }),
     libraryFolders: new LibraryFolders({ ...common, folders: d.folders, deletion }),
     sharedFolders: new SharedFolders({ views, folders: d.folders, files: d.files, secrets: d.secrets, limiter: d.limiter, clock: d.clock }),
   };
