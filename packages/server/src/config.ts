@@ -48,6 +48,8 @@ export interface Config {
   loginWindowSeconds: number;
   anonymousMaxFileSize: number;
   anonymousExpiryDays: number;
+  /** anonymous.filesSendMail calls per client address per hour. */
+  anonymousMailsPerHour: number;
   uploadInfoTtlSeconds: number;
   downloadLinkTtlSeconds: number;
   maxFilesPerUpload: number;
@@ -227,6 +229,7 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
     loginWindowSeconds: int('SENDBAY_LOGIN_WINDOW', 900, 1, 86_400),
     anonymousMaxFileSize: size('SENDBAY_ANON_MAX_FILE_SIZE', 300 * MB),
     anonymousExpiryDays: int('SENDBAY_ANON_EXPIRY_DAYS', 30, 0, 36_500),
+    anonymousMailsPerHour: int('SENDBAY_ANON_MAILS_PER_HOUR', 20, 0, 1_000_000),
     uploadInfoTtlSeconds: int('SENDBAY_UPLOAD_INFO_TTL', 86_400, 60, 30 * 86_400),
     downloadLinkTtlSeconds: int('SENDBAY_DOWNLOAD_LINK_TTL', 86_400, 60, 30 * 86_400),
     maxFilesPerUpload: int('SENDBAY_MAX_FILES_PER_UPLOAD', 100, 1, 100),

@@ -82,7 +82,8 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const quota = new QuotaRepository(db, accountCache);
   const users = new UsersRepository(db, accountCache);
   const sessions = new SessionsRepository(db, accountCache);
-  const limiter = new FailureLimiter(new RateLimitsRepository(db), config.loginFailuresPerWindow, config.loginWindowSeconds);
+  const rateLimits = new RateLimitsRepository(db);
+  const limiter = new FailureLimiter(rateLimits, config.loginFailuresPerWindow, config.loginWindowSeconds);
   const accounts = new Accounts({ users, sessions, secrets, mailer, clock, publicUrl: config.publicUrl, registrationOpen: config.registration === 'open' });
   const auth = new Auth({
     users,
@@ -182,7 +183,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     limits,
     downloads,
     deleteLinks: new DeleteLinks({ files, links, limits, fileRemoval }),
-    anonymousMail: new AnonymousMail({ files, links, limits, mailer }),
+    anonymousMail: new AnonymousMail({ files, links, limits, mailer, rateLimits, clock, perHour: config.anonymousMailsPerHour }),
     contacts,
     ...library,
     uploads,

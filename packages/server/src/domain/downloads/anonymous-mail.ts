@@ -9,19 +9,42 @@ import type { Mailer } from '../../mail/email.js';
 import type { FileRow, FilesRepository } from '../../metadata/repositories/files.js';
 import type { Links } from '../links.js';
 import type { Limits } from '../limits/limits.js';
+import type { RateLimitStore } from '../rate-limiter.js';
+import type { Clock } from '../clock.js';
 
 export interface AnonymousMailInput {
   fileIds: readonly string[];
   senderEmail: string;
   emails: readonly string[];
   message: string;
+  /** The caller's network address: sending is limited per address, as it needs no account. */
+  address: string;
 }
 
+const HOUR = 3600;
+
 export class AnonymousMail {
-  constructor(private readonly d: { files: FilesRepository; links: Links; limits: Limits; mailer: Mailer }) {}
+  constructor(
+    private readonly d: {
+      files: FilesRepository;
+      links: Links;
+      limits: Limits;
+      mailer: Mailer;
+      rateLimits: RateLimitStore;
+      clock: Clock;
+      /** Calls allowed per address per hour. */
+      perHour: number;
+    },
+  ) {}
 
   /** Sends one mail to every recipient; throws 9 (with the unknown ids) and sends nothing if any id is unknown. */
   async send(input: AnonymousMailInput): Promise<string[]> {
+    // Anyone can call this without an account: bound how much mail one address can make us send.
+    const now = this.d.clock.now();
+    const bucket = `anonmail:addr:${input.address}`;
+    if ((await this.d.rateLimits.count(bucket, now - HOUR)) >= this.d.perHour)
+      throw new ApiError(11, 'Too many e-mails were sent from your address; please try again in an hour');
+    await this.d.rateLimits.hit(bucket, now, now - HOUR);
     const rows = await this.d.files.findByIds(input.fileIds);
     const found = new Map<string, FileRow>();
     for (const row of rows) {

@@ -78,3 +78,25 @@ describe('anonymous.filesSendMail', () => {
     assert.equal(r.error?.code, 4);
   });
 });
+
+describe('anonymous.filesSendMail limits', () => {
+  it('answers 11 once an address has sent the configured number of mails in an hour', async () => {
+    const smtp = await startSmtpSink();
+    const server = await startTestServer({ env: { SENDBAY_SMTP_URL: smtp.url, SENDBAY_ANON_MAILS_PER_HOUR: '2' } });
+    try {
+      const f = await storeTestFile(server.ctx);
+      const send = () =>
+        server.client().call('anonymous.filesSendMail', { file_id: f.id, sender_email: 'me@example.com', emails: 'you@example.com' });
+      assert.equal((await send()).status, 'ok');
+      assert.equal((await send()).status, 'ok');
+      const third = await send();
+      assert.equal(third.error?.code, 11);
+      assert.match(third.error!.text, /Too many e-mails/);
+      await smtp.waitFor(2);
+      assert.equal(smtp.messages.length, 2, 'the third mail was not sent');
+    } finally {
+      await server.stop();
+      await smtp.close();
+    }
+  });
+});

@@ -3,12 +3,13 @@ import { textEl } from '@sendbay/protocol';
 import type { HandlerTable } from '../handler.js';
 
 export const anonymousMailHandlers: HandlerTable = {
-  'anonymous.filesSendMail': async ({ params, services }) => {
+  'anonymous.filesSendMail': async ({ params, services, address }) => {
     const ids = await services.anonymousMail.send({
       fileIds: params.file_id,
       senderEmail: params.sender_email,
       emails: params.emails,
       message: params.message ?? '',
+      address,
     });
     return [textEl('status', 'ok'), textEl('id', ids.join(','))];
   },
