@@ -89,7 +89,8 @@ export class SendspaceClient {
   async call(method: string, params: Record<string, string | number | undefined> = {}): Promise<ApiResult> {
     const form = new URLSearchParams({ method });
     const all: Record<string, string | number | undefined> = { ...params };
-    if (this.sessionKey && all.session_key === undefined && !method.toLowerCase().startsWith('auth.createtoken')) all.session_key = this.sessionKey;
+    if (this.sessionKey && all.session_key === undefined && !method.toLowerCase().startsWith('auth.createtoken'))
+      all.session_key = this.sessionKey;
     for (const [k, v] of Object.entries(all)) if (v !== undefined) form.set(k, String(v));
     const res =
       this.options.httpMethod === 'POST'

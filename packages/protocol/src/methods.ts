@@ -268,9 +268,7 @@ export const methods = {
 export type MethodName = keyof typeof methods;
 export type MethodParams<M extends MethodName> = (typeof methods)[M]['params'];
 
-const byLowerName = new Map<string, MethodDeclaration>(
-  Object.values(methods).map((m) => [m.name.toLowerCase(), m as MethodDeclaration]),
-);
+const byLowerName = new Map<string, MethodDeclaration>(Object.values(methods).map((m) => [m.name.toLowerCase(), m as MethodDeclaration]));
 
 /** Case-insensitive lookup: clients send `auth.createtoken` as often as `auth.createToken`. */
 export function findMethod(name: string): MethodDeclaration | undefined {

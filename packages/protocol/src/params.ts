@@ -21,7 +21,8 @@ export const MAX_PARAM_LENGTH = 10_000;
 /** Most ids accepted in one comma list. */
 export const MAX_ID_LIST = 1_000;
 
-const EMAIL_RE = /^[^\s@,;<>"()[\]\\]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$/;
+const EMAIL_RE =
+  /^[^\s@,;<>"()[\]\\]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$/;
 
 export function isValidEmail(s: string): boolean {
   return s.length <= 254 && EMAIL_RE.test(s);
@@ -117,8 +118,7 @@ export const p = {
       const v = raw.trim();
       if (v === '') return null;
       const n = Number(v);
-      if (!/^\d+$/.test(v) || !values.includes(n as T))
-        throw new ApiError(21, `Parameter ${name} must be one of ${values.join(', ')}`);
+      if (!/^\d+$/.test(v) || !values.includes(n as T)) throw new ApiError(21, `Parameter ${name} must be one of ${values.join(', ')}`);
       return n as T;
     });
   },

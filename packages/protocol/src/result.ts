@@ -26,7 +26,16 @@ function errorNode(e: ResultError): XmlNode {
  * (long listings): what goes between is `serializeNode(node, 1)` for each child.
  */
 export function okResultOpening(method: string): string {
-  const open = serializeNode(el('result', [['method', method], ['status', 'ok']], [el('x')]));
+  const open = serializeNode(
+    el(
+      'result',
+      [
+        ['method', method],
+        ['status', 'ok'],
+      ],
+      [el('x')],
+    ),
+  );
   return XML_DECLARATION + open.slice(0, open.indexOf('\n') + 1);
 }
 
@@ -34,10 +43,14 @@ export const RESULT_CLOSING = '</result>\n';
 
 /** A successful answer, with optional per-id errors after the payload (mixed answers). */
 export function okResult(method: string, payload: readonly XmlNode[], errors: readonly ResultError[] = []): string {
-  const root = el('result', [
-    ['method', method],
-    ['status', 'ok'],
-  ], [...payload, ...errors.map(errorNode)]);
+  const root = el(
+    'result',
+    [
+      ['method', method],
+      ['status', 'ok'],
+    ],
+    [...payload, ...errors.map(errorNode)],
+  );
   return XML_DECLARATION + serializeNode(root);
 }
 

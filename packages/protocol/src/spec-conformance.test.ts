@@ -12,7 +12,12 @@ describe('the method declarations', () => {
 
   it('declare exactly the 27 methods of the spec', () => {
     assert.equal(specMethods.length, 27);
-    assert.deepEqual(Object.keys(methods).map((n) => n.toLowerCase()).sort(), specMethods.map((n) => n.toLowerCase()).sort());
+    assert.deepEqual(
+      Object.keys(methods)
+        .map((n) => n.toLowerCase())
+        .sort(),
+      specMethods.map((n) => n.toLowerCase()).sort(),
+    );
   });
 
   it('find every method whatever its case', () => {

@@ -35,11 +35,7 @@ export interface AnonymousUploadResult {
 export function anonymousUploadXml(r: AnonymousUploadResult): string {
   const children = [textEl('status', r.status)];
   if (r.status === 'ok') {
-    children.push(
-      textEl('download_url', r.downloadUrl ?? ''),
-      textEl('delete_url', r.deleteUrl ?? ''),
-      textEl('file_id', r.fileId ?? ''),
-    );
+    children.push(textEl('download_url', r.downloadUrl ?? ''), textEl('delete_url', r.deleteUrl ?? ''), textEl('file_id', r.fileId ?? ''));
   } else if (r.reason) {
     children.push(textEl('reason', r.reason));
   }

@@ -13,7 +13,10 @@ describe('XML answers', () => {
 
   it('put the error first on failure, code before text, extras after', () => {
     const xml = failResult('files.getinfo', [{ code: 9 }], [textEl('id', 'u5txwy')]);
-    assert.match(xml, /<result method="files.getinfo" status="fail">\n {4}<error code="9" text="File not found"\/>\n {4}<id>u5txwy<\/id>\n/);
+    assert.match(
+      xml,
+      /<result method="files.getinfo" status="fail">\n {4}<error code="9" text="File not found"\/>\n {4}<id>u5txwy<\/id>\n/,
+    );
   });
 
   it('escape every value, and replace characters XML cannot carry', () => {
@@ -25,7 +28,16 @@ describe('XML answers', () => {
   });
 
   it('can start named attributes on a continuation line', () => {
-    const node = el('upload', [['url', 'u'], ['progress_url', 'p'], ['max_file_size', 1]], [], ['progress_url']);
+    const node = el(
+      'upload',
+      [
+        ['url', 'u'],
+        ['progress_url', 'p'],
+        ['max_file_size', 1],
+      ],
+      [],
+      ['progress_url'],
+    );
     assert.ok(okResult('x', [node]).includes('<upload url="u"\n        progress_url="p" max_file_size="1"/>'));
   });
 });

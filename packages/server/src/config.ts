@@ -201,8 +201,7 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
       const list = caps.split(',').map((c) => c.trim());
       const known = ['upload', 'download', 'folders', 'files'];
       const unknown = list.filter((c) => c !== '' && !known.includes(c));
-      if (unknown.length > 0)
-        problems.push(`SENDBAY_PLAN_${up}_CAPABILITIES lists unknown capabilities: ${unknown.join(', ')}`);
+      if (unknown.length > 0) problems.push(`SENDBAY_PLAN_${up}_CAPABILITIES lists unknown capabilities: ${unknown.join(', ')}`);
       limits.capableUpload = list.includes('upload');
       limits.capableDownload = list.includes('download');
       limits.capableFolders = list.includes('folders');

@@ -84,7 +84,15 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const sessions = new SessionsRepository(db, accountCache);
   const rateLimits = new RateLimitsRepository(db);
   const limiter = new FailureLimiter(rateLimits, config.loginFailuresPerWindow, config.loginWindowSeconds);
-  const accounts = new Accounts({ users, sessions, secrets, mailer, clock, publicUrl: config.publicUrl, registrationOpen: config.registration === 'open' });
+  const accounts = new Accounts({
+    users,
+    sessions,
+    secrets,
+    mailer,
+    clock,
+    publicUrl: config.publicUrl,
+    registrationOpen: config.registration === 'open',
+  });
   const auth = new Auth({
     users,
     sessions,

@@ -24,7 +24,13 @@ describe('the server process', () => {
     let closed = false;
     const answer = new Promise<string>((resolve, reject) => {
       const req = request(
-        { host: '127.0.0.1', port, path: '/rest/', method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': body.length } },
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/rest/',
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': body.length },
+        },
         (res) => {
           let text = '';
           res.on('data', (c) => (text += c));

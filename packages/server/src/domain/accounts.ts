@@ -37,8 +37,7 @@ export class Accounts {
     if (!this.d.registrationOpen) throw new ApiError(11, 'Registration is closed on this server; ask its operator for an account');
     const fullName = input.fullName.trim();
     const email = input.email.trim().toLowerCase();
-    if (!FULL_NAME_RE.test(fullName))
-      throw new ApiError(27, 'Full name must be 3 to 100 characters of letters (a-z, A-Z) and spaces');
+    if (!FULL_NAME_RE.test(fullName)) throw new ApiError(27, 'Full name must be 3 to 100 characters of letters (a-z, A-Z) and spaces');
     if (!isValidEmail(email)) throw new ApiError(27, 'A valid e-mail address is required');
     const given = input.password ?? '';
     if (given !== '' && (given.length < 4 || given.length > 20))

@@ -43,7 +43,12 @@ export class Auth {
     return token;
   }
 
-  async login(input: { token: string; userName: string; tokenedPassword: string; address: string }): Promise<{ sessionKey: string; user: UserRow }> {
+  async login(input: {
+    token: string;
+    userName: string;
+    tokenedPassword: string;
+    address: string;
+  }): Promise<{ sessionKey: string; user: UserRow }> {
     const now = this.d.clock.now();
     const email = input.userName.trim().toLowerCase();
     const buckets = { account: `login:acct:${email}`, address: `login:addr:${input.address}` };

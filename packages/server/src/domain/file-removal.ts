@@ -31,7 +31,9 @@ export class FileRemoval {
       return gone;
     });
     for (const f of removed) {
-      await this.blobs.delete(f.blob_key).catch((err: unknown) => this.log.warn({ err, key: f.blob_key }, 'blob delete failed; the sweeper will retry'));
+      await this.blobs
+        .delete(f.blob_key)
+        .catch((err: unknown) => this.log.warn({ err, key: f.blob_key }, 'blob delete failed; the sweeper will retry'));
     }
     return removed.map((f) => f.id);
   }

@@ -53,7 +53,10 @@ export function buildApp(ctx: AppContext): FastifyInstance {
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
     if (status >= 500) req.log.error({ err }, 'request failed');
     // Internals never reach the client.
-    return reply.code(status).type('text/plain; charset=utf-8').send(status >= 500 ? 'Internal error\n' : `${err.message}\n`);
+    return reply
+      .code(status)
+      .type('text/plain; charset=utf-8')
+      .send(status >= 500 ? 'Internal error\n' : `${err.message}\n`);
   });
   app.setNotFoundHandler((_req, reply) => reply.code(404).type('text/plain; charset=utf-8').send('Not found\n'));
 

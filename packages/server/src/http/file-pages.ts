@@ -11,21 +11,7 @@ import type { Services } from '../services.js';
 import { html, type Html } from '../web/html.js';
 import { page } from '../web/layout.js';
 import { sendPage } from './send-page.js';
-
-function humanSize(bytes: number): string {
-  const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
-  let v = bytes;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return i === 0 ? `${v} bytes` : `${v.toFixed(1)} ${units[i]}`;
-}
-
-function utcDate(unixSeconds: number): string {
-  return `${new Date(unixSeconds * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}
+import { humanSize, utcDate } from '../lib/format.js';
 
 const PASSWORD_FORM = html`<form method="post">
   <p>

@@ -111,7 +111,12 @@ describe('the /rest/ endpoint', () => {
     await server.ctx.accounts.create({ email, password: 'pw12' });
     const raw = await new Promise<string>((resolve, reject) => {
       const socket = connect(Number(new URL(server.url).port), '127.0.0.1', () => {
-        socket.write(Buffer.from(`GET /rest/?method=auth.register&api_key=k&full_name=Some+One&email=${email}&password=abcd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, 'utf8'));
+        socket.write(
+          Buffer.from(
+            `GET /rest/?method=auth.register&api_key=k&full_name=Some+One&email=${email}&password=abcd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+            'utf8',
+          ),
+        );
       });
       let data = '';
       socket.on('data', (c) => (data += c.toString('utf8')));
@@ -141,7 +146,7 @@ describe('the /rest/ endpoint', () => {
     });
     assert.equal(body.res.status, 200);
     assert.equal(body.result.error?.code, 16);
-    assert.equal((await fetch(`${server.url}/healthz`)).status, 200, "the server is still up");
+    assert.equal((await fetch(`${server.url}/healthz`)).status, 200, 'the server is still up');
   });
 
   it('answers 16 for too many parameters or a huge id list', async () => {
@@ -156,7 +161,9 @@ describe('the /rest/ endpoint', () => {
   it('routes an absolute-form request target on its path (clients behind http_proxy)', async () => {
     const raw = await new Promise<string>((resolve, reject) => {
       const socket = connect(Number(new URL(server.url).port), '127.0.0.1', () => {
-        socket.write('GET http://api.sendspace.com/rest/?method=auth.createToken&api_key=k HTTP/1.1\r\nHost: api.sendspace.com\r\nConnection: close\r\n\r\n');
+        socket.write(
+          'GET http://api.sendspace.com/rest/?method=auth.createToken&api_key=k HTTP/1.1\r\nHost: api.sendspace.com\r\nConnection: close\r\n\r\n',
+        );
       });
       let data = '';
       socket.on('data', (c) => (data += c));

@@ -1,7 +1,8 @@
 import type { FastifyReply } from 'fastify';
 
 /** Pages carry a strict CSP: no scripts, no framing, forms only to this server. */
-export const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+export const PAGE_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 export function sendPage(reply: FastifyReply, status: number, body: string): FastifyReply {
   return reply

@@ -8,7 +8,14 @@ export interface LinkedFile {
 export type Email =
   | { kind: 'activation'; to: string; fullName: string; activationUrl: string; generatedPassword?: string }
   | { kind: 'files-shared'; to: string[]; senderName: string; replyTo?: string; message: string; files: LinkedFile[] }
-  | { kind: 'folders-shared'; to: string[]; senderName: string; replyTo?: string; message: string; folders: { name: string; url: string }[] }
+  | {
+      kind: 'folders-shared';
+      to: string[];
+      senderName: string;
+      replyTo?: string;
+      message: string;
+      folders: { name: string; url: string }[];
+    }
   | { kind: 'upload-receipt'; to: string; files: (LinkedFile & { deleteUrl?: string })[] };
 
 /** The mail seam: one call per e-mail; resolves once the message is handed over. */

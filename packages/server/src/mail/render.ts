@@ -1,22 +1,12 @@
 /** Turns an Email into subject + plain text. Plain text needs no escaping; headers are set by nodemailer. */
 import type { Email } from './email.js';
+import { humanSize } from '../lib/format.js';
 
 export interface RenderedEmail {
   to: string[];
   replyTo?: string;
   subject: string;
   text: string;
-}
-
-function humanSize(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let v = bytes;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
 }
 
 /** Keeps user text from forging header-like lines and bounds its length. */
@@ -41,7 +31,9 @@ export function renderEmail(email: Email): RenderedEmail {
       for (const f of email.files) lines.push(`${f.name} (${humanSize(f.size)})`, f.url, '');
       if (email.message) lines.push('Message:', userText(email.message), '');
       const subject =
-        email.files.length === 1 ? `${email.senderName} sent you ${email.files[0]?.name}` : `${email.senderName} sent you ${email.files.length} files`;
+        email.files.length === 1
+          ? `${email.senderName} sent you ${email.files[0]?.name}`
+          : `${email.senderName} sent you ${email.files.length} files`;
       return { to: email.to, ...(email.replyTo ? { replyTo: email.replyTo } : {}), subject: subject.slice(0, 200), text: lines.join('\n') };
     }
     case 'folders-shared': {
@@ -51,7 +43,11 @@ export function renderEmail(email: Email): RenderedEmail {
       return {
         to: email.to,
         ...(email.replyTo ? { replyTo: email.replyTo } : {}),
-        subject: `${email.senderName} shared ${email.folders.length === 1 ? email.folders[0]?.name : `${email.folders.length} folders`}`.slice(0, 200),
+        subject:
+          `${email.senderName} shared ${email.folders.length === 1 ? email.folders[0]?.name : `${email.folders.length} folders`}`.slice(
+            0,
+            200,
+          ),
         text: lines.join('\n'),
       };
     }

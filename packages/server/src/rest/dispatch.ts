@@ -51,9 +51,11 @@ export class Dispatcher {
         return failResult(sentName, [{ code: err.code, text: err.text }], extra);
       }
       this.log.error({ err, method: decl.name }, 'API method failed');
-      return failResult(sentName, [{ code: 15, text: 'Internal error; the request was not completed. Please try again later.' }], [
-        ...(decl.failureChildren ?? []),
-      ]);
+      return failResult(
+        sentName,
+        [{ code: 15, text: 'Internal error; the request was not completed. Please try again later.' }],
+        [...(decl.failureChildren ?? [])],
+      );
     }
   }
 
@@ -75,8 +77,7 @@ export class Dispatcher {
     if (decl.auth === 'apiKey' || decl.auth === 'apiKeyOptional') {
       const key = params.get('api_key')?.trim() ?? '';
       if (key === '' && decl.auth === 'apiKey') throw new ApiError(4, 'Parameter api_key is missing');
-      if (key !== '' && config.apiKeys === 'registered' && !(await this.services.apiKeys.isActive(sha256Hex(key))))
-        throw new ApiError(18);
+      if (key !== '' && config.apiKeys === 'registered' && !(await this.services.apiKeys.isActive(sha256Hex(key)))) throw new ApiError(18);
       if (key === '' && config.apiKeys === 'registered') throw new ApiError(18);
     }
 
@@ -89,8 +90,7 @@ export class Dispatcher {
 
     const parsed = parseParams(decl.params, params);
     const handler = this.handlers[decl.name as keyof HandlerTable] as
-      | ((call: Call<never>) => ReturnType<NonNullable<HandlerTable[keyof HandlerTable]>>)
-      | undefined;
+      ((call: Call<never>) => ReturnType<NonNullable<HandlerTable[keyof HandlerTable]>>) | undefined;
     if (!handler) throw new ApiError(11, `${decl.name} is not implemented yet on this server`);
     const result = await handler({
       params: parsed as never,

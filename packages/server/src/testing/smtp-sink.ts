@@ -68,6 +68,9 @@ export async function startSmtpSink(): Promise<SmtpSink> {
 
 /** The plain-text body of a received message (quoted-printable soft breaks undone). */
 export function mailText(m: ReceivedMail): string {
-  const body = m.raw.split(/\r?\n\r?\n/).slice(1).join('\n\n');
+  const body = m.raw
+    .split(/\r?\n\r?\n/)
+    .slice(1)
+    .join('\n\n');
   return body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_s, h: string) => String.fromCharCode(parseInt(h, 16)));
 }

@@ -19,7 +19,12 @@ export interface TestServer extends RunningServer {
   dataDir: string;
   client(options?: ClientOptions): SendspaceClient;
   /** Creates an activated account and returns a client logged in as it. */
-  userClient(opts?: { email?: string; password?: string; plan?: 'lite' | 'pro' | 'max' | 'business'; name?: string }): Promise<{ client: SendspaceClient; email: string; password: string; id: string }>;
+  userClient(opts?: {
+    email?: string;
+    password?: string;
+    plan?: 'lite' | 'pro' | 'max' | 'business';
+    name?: string;
+  }): Promise<{ client: SendspaceClient; email: string; password: string; id: string }>;
   stop(): Promise<void>;
 }
 

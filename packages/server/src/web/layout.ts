@@ -13,21 +13,20 @@ h1{font-size:1.4rem;margin-top:0;word-break:break-word}dl{display:grid;grid-temp
 
 export function page(title: string, body: Html, opts: { head?: Html } = {}): string {
   return html`<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${title} · Sendbay</title>
-<style>${unsafeRawHtml(STYLE)}</style>
-${opts.head}
-</head>
-<body>
-<header><a href="/">Sendbay</a></header>
-<main>
-${body}
-</main>
-</body>
-</html>
-`.value;
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="robots" content="noindex" />
+        <title>${title} · Sendbay</title>
+        <style>
+          ${unsafeRawHtml(STYLE)}
+        </style>
+        ${opts.head}
+      </head>
+      <body>
+        <header><a href="/">Sendbay</a></header>
+        <main>${body}</main>
+      </body>
+    </html> `.value;
 }

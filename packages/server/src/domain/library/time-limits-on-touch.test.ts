@@ -12,7 +12,10 @@ describe('time limits on files.* calls', () => {
   let now = Math.floor(Date.now() / 1000);
 
   before(async () => {
-    server = await startTestServer({ env: { SENDBAY_SWEEP_INTERVAL: '86400', SENDBAY_PLAN_LITE_DISK_SPACE: '1MB' }, overrides: { clock: { now: () => now } } });
+    server = await startTestServer({
+      env: { SENDBAY_SWEEP_INTERVAL: '86400', SENDBAY_PLAN_LITE_DISK_SPACE: '1MB' },
+      overrides: { clock: { now: () => now } },
+    });
   });
   after(() => server.stop());
 

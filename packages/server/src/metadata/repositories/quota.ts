@@ -21,7 +21,10 @@ export class QuotaRepository {
    */
   async chargeDisk(userId: string, bytes: number, limit: number, db: Executor = this.db): Promise<boolean> {
     this.cache.forgetUser(userId);
-    let q = db.updateTable('users').set({ diskspace_used: sql`diskspace_used + ${bytes}` }).where('id', '=', userId);
+    let q = db
+      .updateTable('users')
+      .set({ diskspace_used: sql`diskspace_used + ${bytes}` })
+      .where('id', '=', userId);
     if (limit >= 0) q = q.where(sql<boolean>`diskspace_used + ${bytes} <= ${limit}`);
     const r = await q.executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;

@@ -39,12 +39,7 @@ export class SessionsRepository {
   }
 
   findLive(keyHash: string, now: number): Promise<SessionRow | undefined> {
-    return this.db
-      .selectFrom('sessions')
-      .selectAll()
-      .where('key_hash', '=', keyHash)
-      .where('expires_at', '>', now)
-      .executeTakeFirst();
+    return this.db.selectFrom('sessions').selectAll().where('key_hash', '=', keyHash).where('expires_at', '>', now).executeTakeFirst();
   }
 
   /** Slides the idle expiry forward; skipped when it moved recently to spare writes. */

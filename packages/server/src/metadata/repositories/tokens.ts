@@ -9,11 +9,7 @@ export class TokensRepository {
 
   /** Single use: deleting the row is what spends it, so two logins cannot share a token. */
   async consume(tokenHash: string, now: number): Promise<boolean> {
-    const r = await this.db
-      .deleteFrom('auth_tokens')
-      .where('token_hash', '=', tokenHash)
-      .where('expires_at', '>', now)
-      .executeTakeFirst();
+    const r = await this.db.deleteFrom('auth_tokens').where('token_hash', '=', tokenHash).where('expires_at', '>', now).executeTakeFirst();
     return Number(r.numDeletedRows) > 0;
   }
 

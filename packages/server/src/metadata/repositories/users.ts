@@ -38,7 +38,9 @@ export class UsersRepository {
 
   async update(
     id: string,
-    changes: Partial<Pick<UserRow, 'activated' | 'activation_hash' | 'plan' | 'membership_ends' | 'disabled' | 'password_hash' | 'md5_sealed'>>,
+    changes: Partial<
+      Pick<UserRow, 'activated' | 'activation_hash' | 'plan' | 'membership_ends' | 'disabled' | 'password_hash' | 'md5_sealed'>
+    >,
   ): Promise<boolean> {
     this.cache.forgetUser(id);
     const r = await this.db.updateTable('users').set(changes).where('id', '=', id).executeTakeFirst();

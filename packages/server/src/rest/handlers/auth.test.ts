@@ -32,7 +32,9 @@ for (const database of testDatabases) {
     describe('auth.register', () => {
       it('creates an inactive account and mails an activation link that activates it', async () => {
         const before = smtp.messages.length;
-        const r = await server.client().call('auth.register', { api_key: 'k', full_name: 'Ada Lovelace', email: 'ada@example.com', password: 'secret1' });
+        const r = await server
+          .client()
+          .call('auth.register', { api_key: 'k', full_name: 'Ada Lovelace', email: 'ada@example.com', password: 'secret1' });
         assert.equal(r.status, 'ok', r.xml);
         assert.equal(r.body.status, 'ok');
         const [mail] = (await smtp.waitFor(before + 1)).slice(before);
@@ -53,7 +55,9 @@ for (const database of testDatabases) {
 
       it('mails a generated password when the password is left empty', async () => {
         const before = smtp.messages.length;
-        const r = await server.client().call('auth.register', { api_key: 'k', full_name: 'Grace Hopper', email: 'grace@example.com', password: '' });
+        const r = await server
+          .client()
+          .call('auth.register', { api_key: 'k', full_name: 'Grace Hopper', email: 'grace@example.com', password: '' });
         assert.equal(r.status, 'ok', r.xml);
         const [mail] = (await smtp.waitFor(before + 1)).slice(before);
         const text = mailText(mail!);
@@ -223,7 +227,9 @@ describe('sessions expire after the configured idle time', () => {
       await server.ctx.accounts.create({ email: 'tok@example.com', password: 'pw12' });
       const t = String((await server.client().call('auth.createToken', { api_key: 'k' })).body.token);
       now += 301;
-      const r = await server.client().call('auth.login', { token: t, user_name: 'tok@example.com', tokened_password: md5(t + md5('pw12')) });
+      const r = await server
+        .client()
+        .call('auth.login', { token: t, user_name: 'tok@example.com', tokened_password: md5(t + md5('pw12')) });
       assert.equal(r.error?.code, 6);
     } finally {
       await server.stop();
@@ -235,7 +241,9 @@ describe('registration settings and failures', () => {
   it('answers 11 when the operator closed registration', async () => {
     const server = await startTestServer({ env: { SENDBAY_REGISTRATION: 'closed' } });
     try {
-      const r = await server.client().call('auth.register', { api_key: 'k', full_name: 'Closed Door', email: 'c@example.com', password: 'abcd' });
+      const r = await server
+        .client()
+        .call('auth.register', { api_key: 'k', full_name: 'Closed Door', email: 'c@example.com', password: 'abcd' });
       assert.equal(r.error?.code, 11);
       assert.match(r.error!.text, /closed/);
     } finally {
