@@ -58,8 +58,17 @@ export function peakRssMb(pid) {
   return Math.round(kb / 1024);
 }
 
+/**
+ * The command that runs `node args…`, pinned to one CPU when `cpu` is given (taskset,
+ * from util-linux): on a 2-core machine, the server on one core and the load generator
+ * on the other gives steadier figures than letting them share both.
+ */
+export function nodeCommand(args, cpu) {
+  return cpu === undefined ? [process.execPath, args] : ['taskset', ['-c', String(cpu), process.execPath, ...args]];
+}
+
 /** Starts the real Sendbay server on a free port with its data under `dataDir`. */
-export async function startSendbay(dataDir, extraEnv = {}) {
+export async function startSendbay(dataDir, extraEnv = {}, { cpu } = {}) {
   const port = await freePort();
   const env = {
     PORT: String(port),
@@ -69,7 +78,8 @@ export async function startSendbay(dataDir, extraEnv = {}) {
     SENDBAY_LOG_LEVEL: 'warn',
     ...extraEnv,
   };
-  const child = await startProcess(process.execPath, [sendbayBin, 'serve'], { env, ready: /Sendbay is running/ });
+  const [command, args] = nodeCommand([sendbayBin, 'serve'], cpu);
+  const child = await startProcess(command, args, { env, ready: /Sendbay is running/ });
   return { child, url: `http://127.0.0.1:${port}`, port };
 }
 

@@ -4,6 +4,7 @@
  */
 import { ApiError } from '@sendbay/protocol';
 import { md5Hex, randomKey, safeEqual, sha256Hex, type Secrets } from '../lib/crypto.js';
+import type { LiveSession } from '../metadata/account-cache.js';
 import type { SessionsRepository } from '../metadata/repositories/sessions.js';
 import type { TokensRepository } from '../metadata/repositories/tokens.js';
 import type { UserRow, UsersRepository } from '../metadata/repositories/users.js';
@@ -27,6 +28,9 @@ export interface Session {
   keyHash: string;
   user: UserRow;
 }
+
+/** Keys are made lowercase; a client that upper-cases or pads one is still understood. */
+const SESSION_KEY_RE = /^[a-z0-9]{32}$/;
 
 /** How long a session's expiry may lag before a call pushes it forward (spares writes). */
 function extendGranularity(idleSeconds: number): number {
@@ -90,18 +94,34 @@ export class Auth {
     return safeEqual(md5Hex(token + md5), tokenedPassword.trim().toLowerCase());
   }
 
-  /** Resolves a session key to its live session, or throws 6. */
-  async session(sessionKey: string): Promise<Session> {
-    const key = sessionKey.trim().toLowerCase();
-    if (!/^[a-z0-9]{32}$/.test(key)) throw new ApiError(6);
-    const keyHash = sha256Hex(key);
+  /**
+   * Resolves a session key to its live session, or throws 6. Synchronous when this
+   * process saw the session a moment ago: the common case, on every API call.
+   */
+  session(sessionKey: string): Session | Promise<Session> {
+    const key = SESSION_KEY_RE.test(sessionKey) ? sessionKey : sessionKey.trim().toLowerCase();
+    if (!SESSION_KEY_RE.test(key)) throw new ApiError(6);
     const now = this.d.clock.now();
-    const row = await this.d.sessions.findLiveWithUser(keyHash, now);
-    if (!row || row.disabled) throw new ApiError(6);
-    const { session_expires_at: expiresAt, ...user } = row;
-    const wanted = now + this.d.sessionIdleSeconds;
-    if (wanted - expiresAt >= extendGranularity(this.d.sessionIdleSeconds)) await this.d.sessions.extend(keyHash, wanted);
-    return { keyHash, user };
+    const hit = this.d.sessions.cached(key, now);
+    if (hit && !this.needsExtending(hit.expiresAt, now)) return this.usable(hit);
+    return this.loadSession(key, now);
+  }
+
+  private async loadSession(key: string, now: number): Promise<Session> {
+    const keyHash = sha256Hex(key);
+    const live = await this.d.sessions.load(key, keyHash, now);
+    if (!live) throw new ApiError(6);
+    if (this.needsExtending(live.expiresAt, now)) await this.d.sessions.extend(keyHash, now + this.d.sessionIdleSeconds);
+    return this.usable(live);
+  }
+
+  private needsExtending(expiresAt: number, now: number): boolean {
+    return now + this.d.sessionIdleSeconds - expiresAt >= extendGranularity(this.d.sessionIdleSeconds);
+  }
+
+  private usable(live: LiveSession): Session {
+    if (live.user.disabled) throw new ApiError(6);
+    return { keyHash: live.keyHash, user: live.user };
   }
 
   async logout(session: Session): Promise<void> {

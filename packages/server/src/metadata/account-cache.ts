@@ -2,49 +2,62 @@
  * A short-lived, in-process cache of "session key -> account row", because that lookup
  * runs on every API call. Entries live `ttlMs` (250 ms by default): every write this
  * process makes to an account (usage, plan, status) or its sessions drops the entry at
- * once, and a write by another process is seen within the TTL.
+ * once, and a write by another process is seen within the TTL. Entries are found by
+ * the session key itself, so a hit needs no hashing.
  */
 import type { UserRow } from './repositories/users.js';
 
-interface Entry {
+export interface LiveSession {
+  keyHash: string;
   user: UserRow;
-  sessionExpiresAt: number;
+  expiresAt: number;
+}
+
+interface Entry extends LiveSession {
   cachedAtMs: number;
 }
 
 export class AccountCache {
-  private readonly bySession = new Map<string, Entry>();
+  private readonly byKey = new Map<string, Entry>();
+  private readonly keyByHash = new Map<string, string>();
 
   constructor(
     private readonly ttlMs = 250,
     private readonly maxEntries = 10_000,
   ) {}
 
-  get(keyHash: string, nowMs = Date.now()): Entry | undefined {
-    const e = this.bySession.get(keyHash);
+  get(sessionKey: string, nowMs = Date.now()): LiveSession | undefined {
+    const e = this.byKey.get(sessionKey);
     if (!e) return undefined;
     if (nowMs - e.cachedAtMs > this.ttlMs) {
-      this.bySession.delete(keyHash);
+      this.drop(sessionKey, e.keyHash);
       return undefined;
     }
     return e;
   }
 
-  set(keyHash: string, user: UserRow, sessionExpiresAt: number, nowMs = Date.now()): void {
-    if (this.bySession.size >= this.maxEntries) this.bySession.clear();
-    this.bySession.set(keyHash, { user, sessionExpiresAt, cachedAtMs: nowMs });
+  set(sessionKey: string, session: LiveSession, nowMs = Date.now()): void {
+    if (this.ttlMs <= 0) return;
+    if (this.byKey.size >= this.maxEntries) {
+      this.byKey.clear();
+      this.keyByHash.clear();
+    }
+    this.byKey.set(sessionKey, { ...session, cachedAtMs: nowMs });
+    this.keyByHash.set(session.keyHash, sessionKey);
   }
 
   forgetSession(keyHash: string): void {
-    this.bySession.delete(keyHash);
+    const key = this.keyByHash.get(keyHash);
+    if (key !== undefined) this.drop(key, keyHash);
   }
 
   /** Drops every cached session of the account (its row changed). */
   forgetUser(userId: string): void {
-    for (const [k, e] of this.bySession) if (e.user.id === userId) this.bySession.delete(k);
+    for (const [k, e] of this.byKey) if (e.user.id === userId) this.drop(k, e.keyHash);
   }
 
-  clear(): void {
-    this.bySession.clear();
+  private drop(sessionKey: string, keyHash: string): void {
+    this.byKey.delete(sessionKey);
+    this.keyByHash.delete(keyHash);
   }
 }

@@ -85,7 +85,8 @@ export class Dispatcher {
     if (decl.auth === 'session') {
       const key = params.get('session_key')?.trim() ?? '';
       if (key === '') throw new ApiError(3);
-      session = await this.services.auth.session(key);
+      const found = this.services.auth.session(key);
+      session = found instanceof Promise ? await found : found;
     }
 
     const parsed = parseParams(decl.params, params);

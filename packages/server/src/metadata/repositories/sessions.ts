@@ -1,6 +1,5 @@
 import type { Db } from '../db.js';
-import { AccountCache } from '../account-cache.js';
-import type { UserRow } from './users.js';
+import { AccountCache, type LiveSession } from '../account-cache.js';
 
 export interface SessionRow {
   key_hash: string;
@@ -19,10 +18,14 @@ export class SessionsRepository {
     await this.db.insertInto('sessions').values(row).execute();
   }
 
-  /** The live session and its account in one query (cached briefly): this runs on every API call. */
-  async findLiveWithUser(keyHash: string, now: number): Promise<(UserRow & { session_expires_at: number }) | undefined> {
-    const hit = this.cache.get(keyHash);
-    if (hit && hit.sessionExpiresAt > now) return { ...hit.user, session_expires_at: hit.sessionExpiresAt };
+  /** The live session of a key if this process saw it a moment ago: no I/O at all. */
+  cached(sessionKey: string, now: number): LiveSession | undefined {
+    const hit = this.cache.get(sessionKey);
+    return hit && hit.expiresAt > now ? hit : undefined;
+  }
+
+  /** The live session and its account in one query (then cached briefly): this runs on every API call. */
+  async load(sessionKey: string, keyHash: string, now: number): Promise<LiveSession | undefined> {
     const row = await this.db
       .selectFrom('sessions')
       .innerJoin('users', 'users.id', 'sessions.user_id')
@@ -31,11 +34,14 @@ export class SessionsRepository {
       .where('sessions.key_hash', '=', keyHash)
       .where('sessions.expires_at', '>', now)
       .executeTakeFirst();
-    if (row) {
-      const { session_expires_at, ...user } = row;
-      this.cache.set(keyHash, user, session_expires_at);
-    } else this.cache.forgetSession(keyHash);
-    return row;
+    if (!row) {
+      this.cache.forgetSession(keyHash);
+      return undefined;
+    }
+    const { session_expires_at: expiresAt, ...user } = row;
+    const live = { keyHash, user, expiresAt };
+    this.cache.set(sessionKey, live);
+    return live;
   }
 
   findLive(keyHash: string, now: number): Promise<SessionRow | undefined> {
