@@ -17,6 +17,18 @@ describe('the server process', () => {
     }
   });
 
+  it('serves a home page naming its API address', async () => {
+    const server = await startTestServer();
+    try {
+      const res = await fetch(`${server.url}/`);
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get('content-type') ?? '', /^text\/html/);
+      assert.ok((await res.text()).includes(`${server.config.publicUrl}/rest/`));
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('lets a running request finish when it is asked to stop', async () => {
     const server = await startTestServer();
     const { port } = new URL(server.url);

@@ -12,6 +12,7 @@ import { registerDownloadRoute } from './download-route.js';
 import { registerFilePages } from './file-pages.js';
 import { registerFolderPages } from './folder-pages.js';
 import { registerHealthRoutes } from './health.js';
+import { registerHomePage } from './home-page.js';
 import { registerProgressRoutes } from './progress-route.js';
 import { registerRestRoutes } from './rest-route.js';
 import { registerUploadRoutes } from './upload-route.js';
@@ -66,6 +67,7 @@ export function buildApp(ctx: AppContext): FastifyInstance {
   registerRestRoutes(app, new Dispatcher(ctx, handlers, ctx.log.child({ component: 'rest' })));
   registerHealthRoutes(app, ctx);
   registerAccountPages(app, ctx);
+  registerHomePage(app, ctx);
   registerDownloadRoute(app, ctx);
   registerFilePages(app, ctx);
   registerFolderPages(app, ctx);
