@@ -1,19 +1,22 @@
 // Transfers: upload and download of one large file (2 GiB by default) through the real
 // Sendbay API on loopback, with curl as the client, against two baselines measured in the
-// same run: nginx (GET with sendfile, WebDAV PUT to disk) and a bare Fastify +
-// @fastify/multipart server (multipart POST to disk, 1 MiB read-stream GET). Then N
+// same run: nginx (WebDAV PUT to disk, GET with sendfile) and a bare Fastify +
+// @fastify/multipart server (multipart POST to disk, 1 MiB read-stream GET). Every target
+// downloads what it has just stored, so all read equally fresh files. Then N
 // concurrent uploads of a smaller file through Sendbay. Times are curl's own
-// (%{time_total}); each figure is the median of --repeat rounds, targets interleaved.
-// Usage: node bench/transfers.mjs [--size-mb 2048] [--concurrent 20] [--concurrent-mb 200] [--repeat 3]
+// (%{time_total}); each figure is the median of --repeat rounds (after --warmup untimed
+// ones), targets interleaved within each round.
+// Usage: node bench/transfers.mjs [--size-mb 2048] [--concurrent 20] [--concurrent-mb 200]
+//                                 [--repeat 3] [--warmup 1] [--cpu-prof DIR]
 import { spawn, spawnSync } from 'node:child_process';
 import { createCipheriv, createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { ensureNginx, startNginx } from './baselines/nginx-transfers.mjs';
-import { freePort, peakRssMb, repoRoot, sendbayCli, startProcess, startSendbay, stopProcess } from './lib/processes.mjs';
+import { freePort, peakRssMb, repoRoot, sendbayBin, sendbayCli, startProcess, startSendbay, stopProcess } from './lib/processes.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -21,6 +24,10 @@ const { values } = parseArgs({
     concurrent: { type: 'string', default: '20' },
     'concurrent-mb': { type: 'string', default: '200' },
     repeat: { type: 'string', default: '3' },
+    // Untimed rounds first: JIT, page cache and disk reach the state later rounds see.
+    warmup: { type: 'string', default: '1' },
+    // Runs the Sendbay server under `node --cpu-prof`, profiles written to this folder.
+    'cpu-prof': { type: 'string' },
   },
 });
 const MiB = 1024 * 1024;
@@ -28,8 +35,10 @@ const sizeMb = Number(values['size-mb']);
 const concurrent = Number(values.concurrent);
 const concurrentMb = Number(values['concurrent-mb']);
 const repeat = Number(values.repeat);
+const warmup = Number(values.warmup);
 for (const [k, v] of Object.entries({ sizeMb, concurrent, concurrentMb, repeat }))
   if (!Number.isInteger(v) || v < 1) throw new Error(`--${k} must be a positive integer`);
+if (!Number.isInteger(warmup) || warmup < 0) throw new Error('--warmup must be 0 or more');
 
 const md5 = (s) => createHash('md5').update(s).digest('hex');
 const median = (xs) => {
@@ -55,12 +64,6 @@ async function generateFile(path, mb, seed) {
     }
   }
   await pipeline(chunks(), createWriteStream(path));
-  return hash.digest('hex');
-}
-
-async function sha256File(path) {
-  const hash = createHash('sha256');
-  for await (const c of createReadStream(path, { highWaterMark: MiB })) hash.update(c);
   return hash.digest('hex');
 }
 
@@ -100,6 +103,18 @@ function sync() {
   return (performance.now() - t) / 1000;
 }
 
+const profDir = values['cpu-prof'] ? resolve(values['cpu-prof']) : undefined;
+
+/** The real server, as lib/processes.mjs starts it, optionally under the CPU profiler. */
+async function startServer(dataDir) {
+  if (!profDir) return startSendbay(dataDir);
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const env = { PORT: String(port), HOST: '127.0.0.1', SENDBAY_DATA_DIR: dataDir, SENDBAY_PUBLIC_URL: url, SENDBAY_LOG_LEVEL: 'warn' };
+  const args = ['--cpu-prof', `--cpu-prof-dir=${profDir}`, sendbayBin, 'serve'];
+  return { child: await startProcess(process.execPath, args, { env, ready: /Sendbay is running/ }), url, port };
+}
+
 const tmp = mkdtempSync(join(tmpdir(), 'sendbay-transfers-'));
 const children = [];
 const results = { targets: {}, concurrent: {} };
@@ -120,7 +135,7 @@ try {
   const dataDir = join(tmp, 'sendbay');
   mkdirSync(dataDir);
   sendbayCli(dataDir, ['user', 'add', '--email', 'bench@example.com', '--password', 'bench-pass', '--plan', 'pro']);
-  let sendbay = await startSendbay(dataDir);
+  let sendbay = await startServer(dataDir);
   children.push(sendbay.child);
   const api = async (query) => (await fetch(`${sendbay.url}/rest/?${query}`)).text();
   const login = async () => {
@@ -129,6 +144,8 @@ try {
     return /<session_key>(\w+)<\/session_key>/.exec(answer)[1];
   };
   let sessionKey = await login();
+  // What the process holds before any transfer: the floor every peak below stands on.
+  results.sendbayRssAtStartMb = peakRssMb(sendbay.child.pid);
   const uploadUrl = async () => {
     const xml = await api(`method=upload.getInfo&session_key=${sessionKey}`);
     const m = /<upload url="([^"]+)"/.exec(xml);
@@ -153,13 +170,13 @@ try {
 
   // --- Baselines.
   const nginxPort = await freePort();
-  const nginx = await startNginx(join(tmp, 'nginx'), nginxPort, bigFile);
+  const nginx = await startNginx(join(tmp, 'nginx'), nginxPort);
   children.push(nginx.child);
   const bareStore = join(tmp, 'bare');
   mkdirSync(bareStore);
   const barePort = await freePort();
   const bare = await startProcess(process.execPath, [`${repoRoot}bench/baselines/bare-fastify-upload.mjs`], {
-    env: { PORT: String(barePort), STORE_DIR: bareStore, SERVE_FILE: bigFile },
+    env: { PORT: String(barePort), STORE_DIR: bareStore },
     ready: /listening/,
   });
   children.push(bare);
@@ -168,7 +185,7 @@ try {
   const fail = (what, r) => {
     throw new Error(`${what}: HTTP ${r.code} ${r.body.slice(0, 300)}`);
   };
-  // Each target: how it uploads (timed), how it is verified, where its download is.
+  // Each target: how it uploads (timed), where it serves what it stored, how it removes it.
   const targets = {
     sendbay: {
       label: 'Sendbay (API upload, /dl/ link)',
@@ -185,7 +202,10 @@ try {
       downloadUrl() {
         return this.download.url;
       },
-      verifyUpload: async () => {},
+      async remove() {
+        const xml = await api(`method=files.delete&session_key=${sessionKey}&file_id=${this.fileId}`);
+        if (!xml.includes('status="ok"')) throw new Error(`files.delete failed: ${xml}`);
+      },
       pid: () => sendbay.child.pid,
     },
     nginx: {
@@ -195,10 +215,8 @@ try {
         if (r.code !== 201 && r.code !== 204) fail('nginx PUT', r);
         return r;
       },
-      downloadUrl: () => `http://127.0.0.1:${nginxPort}/file`,
-      verifyUpload: async () => {
-        if ((await sha256File(join(nginx.storeDir, 'upload.bin'))) !== bigSha) throw new Error('nginx stored other bytes');
-      },
+      downloadUrl: () => `http://127.0.0.1:${nginxPort}/put/upload.bin`,
+      remove: async () => rmSync(join(nginx.storeDir, 'upload.bin')),
       pid: () => nginx.workerPid(),
     },
     bare: {
@@ -208,37 +226,42 @@ try {
         if (r.code !== 200) fail('bare Fastify upload', r);
         return r;
       },
-      downloadUrl: () => `http://127.0.0.1:${barePort}/file`,
-      verifyUpload: async () => {
-        if ((await sha256File(join(bareStore, 'upload.bin'))) !== bigSha) throw new Error('bare Fastify stored other bytes');
-      },
+      downloadUrl: () => `http://127.0.0.1:${barePort}/upload.bin`,
+      remove: async () => rmSync(join(bareStore, 'upload.bin')),
       pid: () => bare.pid,
     },
   };
   targets.nginx.label = `nginx ${nginxVersion.replace('nginx/', '')} (WebDAV PUT, sendfile GET)`;
 
   const runs = Object.fromEntries(Object.keys(targets).map((k) => [k, { upload: [], uploadSync: [], download: [] }]));
-  for (let round = 1; round <= repeat; round++) {
+  // Rounds below 1 are warm-up rounds: run and checked like the others, not counted.
+  const first = 1 - warmup;
+  for (let round = first; round <= repeat; round++) {
+    const label = round < 1 ? 'warm-up' : `round ${round}`;
+    const record = (list, value) => round >= 1 && list.push(value);
     for (const [name, t] of Object.entries(targets)) {
       sync();
       const up = await t.upload();
       // How long the kernel then needs to make those bytes durable (Sendbay fsyncs
       // before it answers; the baselines do not).
       const syncSeconds = sync();
-      runs[name].upload.push(up.seconds);
-      runs[name].uploadSync.push(up.seconds + syncSeconds);
-      if (round === 1) await t.verifyUpload();
-      console.error(`round ${round}: ${name} upload ${mbps(bigBytes, up.seconds)} MB/s (+sync ${syncSeconds.toFixed(1)} s)`);
+      record(runs[name].upload, up.seconds);
+      record(runs[name].uploadSync, up.seconds + syncSeconds);
+      console.error(`${label}: ${name} upload ${mbps(bigBytes, up.seconds)} MB/s (+sync ${syncSeconds.toFixed(1)} s)`);
     }
     for (const [name, t] of Object.entries(targets)) {
       sync();
       const down = await curl([t.downloadUrl()], '/dev/null');
       if (down.code !== 200 || down.down !== bigBytes) throw new Error(`${name} download: HTTP ${down.code}, ${down.down} bytes`);
-      runs[name].download.push(down.seconds);
-      // The bytes themselves are checked once, outside the timed transfer.
-      if (round === 1 && (await sha256Url(t.downloadUrl())) !== bigSha) throw new Error(`${name} served other bytes`);
-      console.error(`round ${round}: ${name} download ${mbps(bigBytes, down.seconds)} MB/s`);
+      record(runs[name].download, down.seconds);
+      // What was stored and served is checked once, outside the timed transfer.
+      if (round === first && (await sha256Url(t.downloadUrl())) !== bigSha) throw new Error(`${name} stored or served other bytes`);
+      console.error(`${label}: ${name} download ${mbps(bigBytes, down.seconds)} MB/s`);
     }
+    // Every target then removes what it stored, untimed, so that each round's uploads
+    // write into a page cache in the same state (see README: on this VM, growing the page
+    // cache into memory never touched before costs far more than reusing freed pages).
+    for (const t of Object.values(targets)) await t.remove();
   }
   for (const [name, t] of Object.entries(targets)) {
     const r = runs[name];
@@ -256,7 +279,7 @@ try {
 
   // --- N concurrent uploads through a fresh Sendbay process (its own peak RSS).
   await stopProcess(sendbay.child);
-  sendbay = await startSendbay(dataDir);
+  sendbay = await startServer(dataDir);
   children.push(sendbay.child);
   sessionKey = await login();
   const urls = [];
@@ -285,6 +308,7 @@ try {
   };
   results.sizeMb = sizeMb;
   results.repeat = repeat;
+  results.warmup = warmup;
 } finally {
   for (const c of children.reverse()) await stopProcess(c).catch(() => {});
   rmSync(tmp, { recursive: true, force: true });
@@ -296,7 +320,13 @@ const rows = [
   ['Sendbay', 'download (GET /dl/…)', T.sendbay.downloadMbPerSecond, '', T.sendbay.peakRssMb],
   ['nginx', 'download (GET, sendfile)', T.nginx.downloadMbPerSecond, '', T.nginx.peakRssMb],
   ['bare Fastify', 'download (1 MiB read stream)', T.bare.downloadMbPerSecond, '', T.bare.peakRssMb],
-  ['Sendbay', 'upload (multipart POST, SHA-256, fsync)', T.sendbay.uploadMbPerSecond, T.sendbay.uploadWithSyncMbPerSecond, T.sendbay.peakRssMb],
+  [
+    'Sendbay',
+    'upload (multipart POST, SHA-256, fsync)',
+    T.sendbay.uploadMbPerSecond,
+    T.sendbay.uploadWithSyncMbPerSecond,
+    T.sendbay.peakRssMb,
+  ],
   ['bare Fastify', 'upload (multipart POST)', T.bare.uploadMbPerSecond, T.bare.uploadWithSyncMbPerSecond, T.bare.peakRssMb],
   ['nginx', 'upload (WebDAV PUT)', T.nginx.uploadMbPerSecond, T.nginx.uploadWithSyncMbPerSecond, T.nginx.peakRssMb],
   [
@@ -307,7 +337,10 @@ const rows = [
     results.concurrent.peakRssMb,
   ],
 ];
-console.log(`\n${sizeMb} MiB file, median of ${repeat} round(s); MB = MiB; RSS = peak (VmHWM) of the server process (nginx: its worker)\n`);
+console.log(
+  `\n${sizeMb} MiB file, median of ${repeat} round(s) after ${warmup} warm-up round(s); MB = MiB; RSS = peak (VmHWM) of the server process (nginx: its worker)\n`,
+);
+console.log(`Sendbay's peak RSS once started and logged in, before any transfer: ${results.sendbayRssAtStartMb} MB\n`);
 console.log('| target | operation | MB/s | MB/s incl. sync to disk | server peak RSS MB |');
 console.log('|---|---|---|---|---|');
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
@@ -326,13 +359,15 @@ const mark = (ok) => (ok ? 'met' : 'NOT MET');
 console.log('\n| target | result | |');
 console.log('|---|---|---|');
 console.log(`| download at least as fast as nginx | ${c.downloadVsNginxPercent}% of nginx | ${mark(c.downloadVsNginxPercent >= 100)} |`);
-console.log(`| upload (SHA-256 on the way) at least 80% of bare Fastify | ${c.uploadVsBareFastifyPercent}% (vs nginx PUT: ${c.uploadVsNginxPercent}%) | ${mark(c.uploadVsBareFastifyPercent >= 80)} |`);
+console.log(
+  `| upload (SHA-256 on the way) at least 80% of bare Fastify | ${c.uploadVsBareFastifyPercent}% (vs nginx PUT: ${c.uploadVsNginxPercent}%) | ${mark(c.uploadVsBareFastifyPercent >= 80)} |`,
+);
 console.log(`| peak RSS under 128 MB | ${maxRss} MB | ${mark(maxRss < 128)} |`);
 console.log(
   `| ${results.concurrent.uploads} concurrent ${results.concurrent.sizeMb} MiB uploads without a failure | ${results.concurrent.ok} ok, ${results.concurrent.failed} failed in ${results.concurrent.wallSeconds} s | ${mark(results.concurrent.failed === 0)} |`,
 );
 
-const env = { node: process.version, nginx: nginxVersion, date: new Date().toISOString(), cpus: (await import('node:os')).cpus().length };
+const env = { node: process.version, nginx: nginxVersion, date: new Date().toISOString(), cpus: cpus().length };
 mkdirSync(join(repoRoot, 'bench/results'), { recursive: true });
 writeFileSync(join(repoRoot, 'bench/results/transfers.json'), JSON.stringify({ env, ...results }, null, 2) + '\n');
 if (c.concurrentFailures > 0) process.exitCode = 1;

@@ -1,8 +1,8 @@
 // Baseline for the transfer benchmark: the least a Fastify server can do to take an
-// upload and serve a file. POST /upload (multipart, @fastify/multipart) writes the first
-// file part to STORE_DIR/upload.bin and answers 200; GET /file serves SERVE_FILE as a
-// plain read stream in 1 MiB chunks. No hashing, no fsync, no database, no limits.
-// Env: PORT, STORE_DIR, SERVE_FILE.
+// upload and serve it back. POST /upload (multipart, @fastify/multipart) writes the first
+// file part to STORE_DIR/upload.bin and answers 200; GET /upload.bin serves that file as
+// a plain read stream in 1 MiB chunks. No hashing, no fsync, no database, no limits.
+// Env: PORT, STORE_DIR.
 import { createReadStream, createWriteStream, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -10,8 +10,8 @@ import multipart from '@fastify/multipart';
 import Fastify from 'fastify';
 
 const storeDir = process.env.STORE_DIR;
-const serveFile = process.env.SERVE_FILE;
-if (!storeDir || !serveFile) throw new Error('STORE_DIR and SERVE_FILE are required');
+if (!storeDir) throw new Error('STORE_DIR is required');
+const stored = join(storeDir, 'upload.bin');
 
 const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
 // The plugin's default file size limit is 1 MiB: lift it, the benchmark sends GiBs.
@@ -20,15 +20,15 @@ await app.register(multipart, { limits: { fileSize: Number.MAX_SAFE_INTEGER, fil
 app.post('/upload', async (req, reply) => {
   const part = await req.file();
   if (!part) return reply.code(400).send('no file\n');
-  await pipeline(part.file, createWriteStream(join(storeDir, 'upload.bin')));
+  await pipeline(part.file, createWriteStream(stored));
   if (part.file.truncated) return reply.code(413).send('too large\n');
   return reply.code(200).type('text/plain').send('ok\n');
 });
 
-app.get('/file', async (_req, reply) => {
-  const { size } = statSync(serveFile);
+app.get('/upload.bin', async (_req, reply) => {
+  const { size } = statSync(stored);
   reply.header('content-type', 'application/octet-stream').header('content-length', String(size));
-  return reply.send(createReadStream(serveFile, { highWaterMark: 1024 * 1024 }));
+  return reply.send(createReadStream(stored, { highWaterMark: 1024 * 1024 }));
 });
 
 const port = Number(process.env.PORT ?? 0);

@@ -1,6 +1,6 @@
 // Baseline for the transfer benchmark: Debian's nginx in the foreground with its own
-// config under a temp folder. GET /file serves the test file with sendfile; PUT /put/<name>
-// stores the body on disk through the WebDAV module (body to a temp file, then renamed).
+// config under a temp folder. PUT /put/<name> stores the body on disk through the WebDAV
+// module (body to a temp file, then renamed); GET /put/<name> serves it with sendfile.
 // Installs Debian's `nginx` package when the binary is missing (bookworm's `nginx` has the
 // DAV module built in; nginx-light does not).
 import { spawn, spawnSync } from 'node:child_process';
@@ -58,7 +58,7 @@ function waitForPort(port, timeoutMs = 10_000) {
  * 127.0.0.1:`port`. Uploads land in `<dir>/store/put/`. Returns the master process and a
  * function giving the worker's pid (the process that moves the bytes).
  */
-export async function startNginx(dir, port, serveFile) {
+export async function startNginx(dir, port) {
   for (const d of ['store', 'body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, d), { recursive: true });
   const asRoot = process.getuid?.() === 0;
   const conf = `
@@ -79,7 +79,6 @@ http {
   scgi_temp_path ${dir}/scgi;
   server {
     listen 127.0.0.1:${port};
-    location = /file { alias ${serveFile}; }
     location /put/ {
       root ${dir}/store;
       dav_methods PUT;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { randomKey } from '../lib/crypto.js';
 import { blobStoreContract } from './blob-store-contract.js';
@@ -60,5 +60,44 @@ describe('DiskBlobStore on disk', () => {
     assert.equal(await store.removeStaleTemporaries(3600), 1);
     assert.deepEqual(await readdir(store.tmpDir), ['fresh.part']);
     await rm(fresh);
+  });
+
+  // writeTo reuses its two buffers: a chunk must stay intact until its write completes.
+  it('writeTo sends every byte (and exact ranges) through a slow destination', async () => {
+    const data = Buffer.alloc(5 * 1024 * 1024 + 123);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 7 + (i >> 20)) & 0xff;
+    const key = randomKey(32);
+    await store.put(key, Readable.from([data]));
+    const send = async (range?: { start: number; end: number }) => {
+      const got: Buffer[] = [];
+      const slow = new Writable({
+        write(chunk: Buffer, _enc, cb) {
+          const copy = Buffer.from(chunk);
+          setTimeout(() => {
+            assert.ok(chunk.equals(copy), 'a chunk changed before its write completed');
+            got.push(copy);
+            cb();
+          }, 2);
+        },
+      });
+      await (await store.get(key, range)).writeTo(slow);
+      return Buffer.concat(got);
+    };
+    assert.ok((await send()).equals(data));
+    assert.ok((await send({ start: 1_000_000, end: 3_500_000 })).equals(data.subarray(1_000_000, 3_500_001)));
+  });
+
+  it('writeTo stops and closes the file when the destination closes', async () => {
+    const key = randomKey(32);
+    await store.put(key, Readable.from([Buffer.alloc(4 * 1024 * 1024, 1)]));
+    const body = await store.get(key);
+    const closing = new Writable({
+      write(_chunk, _enc, cb) {
+        this.destroy();
+        cb();
+      },
+    });
+    await assert.rejects(body.writeTo(closing));
+    assert.ok(body.destroyed);
   });
 });

@@ -34,7 +34,10 @@ function refuse(reply: FastifyReply, reason: DirectRefusal): FastifyReply {
     .send(text);
 }
 
-/** Sends the status and headers set on `reply`, then the blob, outside Fastify's stream handling. */
+/**
+ * Sends the status and headers set on `reply`, then the blob, outside Fastify's stream
+ * handling (a hijacked reply: onSend hooks, if any are ever added, do not see it).
+ */
 async function sendDiskBlob(req: FastifyRequest, reply: FastifyReply, body: DiskBlobReadStream): Promise<void> {
   reply.hijack();
   const res = reply.raw;
