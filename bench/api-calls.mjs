@@ -67,7 +67,11 @@ try {
   const base = `${server.url}/rest/`;
   const token = await (await fetch(`${base}?method=auth.createToken&api_key=bench&api_version=1.2`)).text();
   const t = /<token>(\w+)<\/token>/.exec(token)[1];
-  const login = await (await fetch(`${base}?method=auth.login&token=${t}&user_name=bench@example.com&tokened_password=${await md5(t + (await md5('bench-pass')))}`)).text();
+  const login = await (
+    await fetch(
+      `${base}?method=auth.login&token=${t}&user_name=bench@example.com&tokened_password=${await md5(t + (await md5('bench-pass')))}`,
+    )
+  ).text();
   const sessionKey = /<session_key>(\w+)<\/session_key>/.exec(login)[1];
   const sample = await (await fetch(`${base}?method=auth.checkSession&session_key=${sessionKey}`)).text();
   if (!sample.includes('status="ok"')) throw new Error(`checkSession failed: ${sample}`);

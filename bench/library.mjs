@@ -56,7 +56,17 @@ function populate(folderCount, perFolder, namePrefix) {
       for (let i = 0; i < perFolder; i++) {
         const id = uniqueId();
         fileIds.push(id);
-        insertFile.run(id, userId, folderId, `file-${String(i).padStart(6, '0')}.bin`, 1000 + i, 'x'.repeat(64), `blob${id}${newId(20)}`, now - i, newId(16));
+        insertFile.run(
+          id,
+          userId,
+          folderId,
+          `file-${String(i).padStart(6, '0')}.bin`,
+          1000 + i,
+          'x'.repeat(64),
+          `blob${id}${newId(20)}`,
+          now - i,
+          newId(16),
+        );
       }
     }
     db.prepare('update users set diskspace_used = diskspace_used + ? where id = ?').run(folderCount * perFolder * 1000, userId);
@@ -67,7 +77,9 @@ function populate(folderCount, perFolder, namePrefix) {
 
 async function login(base) {
   const t = /<token>(\w+)/.exec(await (await fetch(`${base}?method=auth.createToken&api_key=bench`)).text())[1];
-  const r = await (await fetch(`${base}?method=auth.login&token=${t}&user_name=lib@example.com&tokened_password=${md5(t + md5('bench-pass'))}`)).text();
+  const r = await (
+    await fetch(`${base}?method=auth.login&token=${t}&user_name=lib@example.com&tokened_password=${md5(t + md5('bench-pass'))}`)
+  ).text();
   return /<session_key>(\w+)/.exec(r)[1];
 }
 
@@ -137,9 +149,13 @@ try {
 console.log('| account size | files.getInfo req/s (p50 / p99 ms) | folders.getContents, 100 files, req/s (p50 / p99 ms) |');
 console.log('|---|---|---|');
 for (const r of [results.at1k, results.at100k])
-  console.log(`| ${r.files.toLocaleString('en')} files | ${r.getInfo.rps} (${r.getInfo.p50} / ${r.getInfo.p99}) | ${r.getContents100.rps} (${r.getContents100.p50} / ${r.getContents100.p99}) |`);
+  console.log(
+    `| ${r.files.toLocaleString('en')} files | ${r.getInfo.rps} (${r.getInfo.p50} / ${r.getInfo.p99}) | ${r.getContents100.rps} (${r.getContents100.p50} / ${r.getContents100.p99}) |`,
+  );
 const b = results.bigFolder;
-console.log(`\nfolders.getContents of a 10,000-file folder: ${(b.answerBytes / 1024 / 1024).toFixed(1)} MB answer, median ${b.medianMs} ms; server peak RSS ${b.peakRssBeforeMb} MB before 20 calls, ${b.peakRssAfterMb} MB after.`);
+console.log(
+  `\nfolders.getContents of a 10,000-file folder: ${(b.answerBytes / 1024 / 1024).toFixed(1)} MB answer, median ${b.medianMs} ms; server peak RSS ${b.peakRssBeforeMb} MB before 20 calls, ${b.peakRssAfterMb} MB after.`,
+);
 mkdirSync(join(repoRoot, 'bench/results'), { recursive: true });
 writeFileSync(
   join(repoRoot, 'bench/results/library.json'),

@@ -16,7 +16,17 @@ import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { ensureNginx, startNginx } from './baselines/nginx-transfers.mjs';
-import { freePort, peakRssMb, repoRoot, sendbayBin, sendbayCli, startProcess, startSendbay, stopProcess } from './lib/processes.mjs';
+import {
+  buildSendbay,
+  freePort,
+  peakRssMb,
+  repoRoot,
+  sendbayBuilt,
+  sendbayCli,
+  startProcess,
+  startSendbay,
+  stopProcess,
+} from './lib/processes.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -111,7 +121,8 @@ async function startServer(dataDir) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const env = { PORT: String(port), HOST: '127.0.0.1', SENDBAY_DATA_DIR: dataDir, SENDBAY_PUBLIC_URL: url, SENDBAY_LOG_LEVEL: 'warn' };
-  const args = ['--cpu-prof', `--cpu-prof-dir=${profDir}`, sendbayBin, 'serve'];
+  buildSendbay();
+  const args = ['--cpu-prof', `--cpu-prof-dir=${profDir}`, sendbayBuilt, 'serve'];
   return { child: await startProcess(process.execPath, args, { env, ready: /Sendbay is running/ }), url, port };
 }
 

@@ -7,6 +7,17 @@ import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const sendbayBin = `${repoRoot}packages/server/bin/sendbay.js`;
+/** The built server that `npm start` runs; benchmarks measure it, not the tsx dev path. */
+export const sendbayBuilt = `${repoRoot}packages/server/dist/sendbay.mjs`;
+
+let built = false;
+/** Builds dist/sendbay.mjs once per benchmark run, so it is never stale. */
+export function buildSendbay() {
+  if (built) return;
+  const r = spawnSync(process.execPath, [`${repoRoot}scripts/build.mjs`], { cwd: repoRoot, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`build failed: ${r.stderr}`);
+  built = true;
+}
 
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -78,7 +89,8 @@ export async function startSendbay(dataDir, extraEnv = {}, { cpu } = {}) {
     SENDBAY_LOG_LEVEL: 'warn',
     ...extraEnv,
   };
-  const [command, args] = nodeCommand([sendbayBin, 'serve'], cpu);
+  buildSendbay();
+  const [command, args] = nodeCommand([sendbayBuilt, 'serve'], cpu);
   const child = await startProcess(command, args, { env, ready: /Sendbay is running/ });
   return { child, url: `http://127.0.0.1:${port}`, port };
 }

@@ -2,7 +2,7 @@
  * The byte store seam. Keys are server-made and opaque (never a user's file name).
  * `put` is durable when it resolves and leaves nothing at `key` when it rejects.
  */
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 export interface ByteRange {
   /** First byte, inclusive. */
@@ -25,4 +25,17 @@ export interface BlobStore {
    * running); returns how many. Stores that leave none need not have it.
    */
   removeStaleTemporaries?(olderThanSeconds: number, keep?: (key: string) => boolean): Promise<number>;
+}
+
+/**
+ * An optional capability of a blob body: writing itself to a destination faster than a
+ * pipe can (the disk store reuses its read buffers). Resolves once every byte is
+ * written; rejects, having released the blob, when the destination goes away.
+ */
+export interface DirectWritable {
+  writeTo(dest: Writable): Promise<void>;
+}
+
+export function canWriteDirect(body: Readable): body is Readable & DirectWritable {
+  return typeof (body as Partial<DirectWritable>).writeTo === 'function';
 }

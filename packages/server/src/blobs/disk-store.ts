@@ -9,7 +9,7 @@ import { join, resolve, sep } from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { randomKey } from '../lib/crypto.js';
-import type { BlobStore, ByteRange } from './blob-store.js';
+import type { BlobStore, ByteRange, DirectWritable } from './blob-store.js';
 
 const KEY_RE = /^[A-Za-z0-9_-]{8,128}$/;
 /** Read size for downloads: 1 MiB chunks keep pace with nginx's sendfile; 64 KiB reach under half. */
@@ -139,7 +139,7 @@ export class DiskBlobStore implements BlobStore {
  * buffers: in a process that has been idle, V8 answers that churn with a full garbage
  * collection every few tens of MB, which halved download speed (see bench/README.md).
  */
-export class DiskBlobReadStream extends Readable {
+export class DiskBlobReadStream extends Readable implements DirectWritable {
   private position: number;
   /** One past the last byte to send; undefined: to the end of the file. */
   private readonly stop: number | undefined;

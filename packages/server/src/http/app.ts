@@ -12,6 +12,7 @@ import { registerDownloadRoute } from './download-route.js';
 import { registerFilePages } from './file-pages.js';
 import { registerFolderPages } from './folder-pages.js';
 import { registerHealthRoutes } from './health.js';
+import { lazyQuery } from './lazy-query.js';
 import { registerHomePage } from './home-page.js';
 import { registerProgressRoutes } from './progress-route.js';
 import { registerRestRoutes } from './rest-route.js';
@@ -27,6 +28,7 @@ export function buildApp(ctx: AppContext): FastifyInstance {
     // Requests are not logged one by one, so no per-request child logger is made:
     // creating one is a large share of a small API call's cost.
     childLoggerFactory: (logger) => logger,
+    querystringParser: lazyQuery,
     bodyLimit: API_BODY_LIMIT,
     trustProxy: false,
     // Long query strings are answered with a protocol error, not by the HTTP parser.

@@ -3,13 +3,13 @@
  * ranges, HEAD, headers); who may download and what it costs is decided by
  * services.downloads. The trailing name is for the browser's benefit and is ignored.
  *
- * Bytes go from the store with backpressure and no per-chunk work. A disk blob is
- * written straight to the socket through two reused buffers (DiskBlobReadStream.writeTo:
- * no allocation per chunk); any other body is piped by Fastify. Either way the file is
+ * Bytes go from the store with backpressure and no per-chunk work. A body that can
+ * write itself (the disk store's, through two reused buffers: no allocation per chunk)
+ * goes straight to the socket; any other body is piped by Fastify. Either way the file is
  * closed as soon as the client goes away.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { DiskBlobReadStream } from '../blobs/disk-store.js';
+import { canWriteDirect, type DirectWritable } from '../blobs/blob-store.js';
 import type { DirectRefusal } from '../domain/downloads/downloads.js';
 import { attachmentDisposition } from '../lib/content-disposition.js';
 import { ifRangeMatches, noneMatch, parseRange } from '../lib/range.js';
@@ -38,7 +38,7 @@ function refuse(reply: FastifyReply, reason: DirectRefusal): FastifyReply {
  * Sends the status and headers set on `reply`, then the blob, outside Fastify's stream
  * handling (a hijacked reply: onSend hooks, if any are ever added, do not see it).
  */
-async function sendDiskBlob(req: FastifyRequest, reply: FastifyReply, body: DiskBlobReadStream): Promise<void> {
+async function sendDirect(req: FastifyRequest, reply: FastifyReply, body: DirectWritable): Promise<void> {
   reply.hijack();
   const res = reply.raw;
   for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) res.setHeader(name, value);
@@ -107,7 +107,7 @@ export function registerDownloadRoute(app: FastifyInstance, services: Services):
         reply.removeHeader(h);
       return refuse(reply, started.reason);
     }
-    if (started.body instanceof DiskBlobReadStream) return sendDiskBlob(req, reply, started.body);
+    if (canWriteDirect(started.body)) return sendDirect(req, reply, started.body);
     return reply.send(started.body);
   };
   for (const url of ['/dl/:id/:expires/:sig', '/dl/:id/:expires/:sig/*']) {
