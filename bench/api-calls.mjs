@@ -40,8 +40,8 @@ function ensureWrk() {
 }
 
 function ms(value) {
-  const m = /^([\d.]+)(us|ms|s)$/.exec(value);
-  if (!m) return NaN;
+  const m = /^([\d.]+)(us|ms|s)$/.exec(value.trim());
+  if (!m) return value;
   return Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1);
 }
 
@@ -52,8 +52,8 @@ function measure(url) {
   if (/Non-2xx|Socket errors/.test(out)) throw new Error(`${url}: errors\n${out}`);
   return {
     rps: Math.round(Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1])),
-    p50: ms(/50%\s+(\S+)/.exec(out)[1]),
-    p99: ms(/99%\s+(\S+)/.exec(out)[1]),
+    p50: ms(/^\s+50%\s+(\S+)/m.exec(out)[1]),
+    p99: ms(/^\s+99%\s+(\S+)/m.exec(out)[1]),
   };
 }
 

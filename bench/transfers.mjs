@@ -122,7 +122,7 @@ async function startServer(dataDir) {
   const url = `http://127.0.0.1:${port}`;
   const env = { PORT: String(port), HOST: '127.0.0.1', SENDBAY_DATA_DIR: dataDir, SENDBAY_PUBLIC_URL: url, SENDBAY_LOG_LEVEL: 'warn' };
   buildSendbay();
-  const args = ['--cpu-prof', `--cpu-prof-dir=${profDir}`, sendbayBuilt, 'serve'];
+  const args = ['--cpu-prof', `--cpu-prof-dir=${profDir}`, ...SERVER_NODE_FLAGS, sendbayBuilt, 'serve'];
   return { child: await startProcess(process.execPath, args, { env, ready: /Sendbay is running/ }), url, port };
 }
 

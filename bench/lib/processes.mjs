@@ -10,6 +10,9 @@ export const sendbayBin = `${repoRoot}packages/server/bin/sendbay.js`;
 /** The built server that `npm start` runs; benchmarks measure it, not the tsx dev path. */
 export const sendbayBuilt = `${repoRoot}packages/server/dist/sendbay.mjs`;
 
+/** The Node flags `npm start` uses (package.json), so the benchmarks run the same process. */
+export const SERVER_NODE_FLAGS = ['--enable-source-maps', '--max-semi-space-size=8'];
+
 let built = false;
 /** Builds dist/sendbay.mjs once per benchmark run, so it is never stale. */
 export function buildSendbay() {
@@ -90,7 +93,7 @@ export async function startSendbay(dataDir, extraEnv = {}, { cpu } = {}) {
     ...extraEnv,
   };
   buildSendbay();
-  const [command, args] = nodeCommand([sendbayBuilt, 'serve'], cpu);
+  const [command, args] = nodeCommand([...SERVER_NODE_FLAGS, sendbayBuilt, 'serve'], cpu);
   const child = await startProcess(command, args, { env, ready: /Sendbay is running/ });
   return { child, url: `http://127.0.0.1:${port}`, port };
 }
