@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { ensureNginx, startNginx } from './baselines/nginx-transfers.mjs';
 import {
   buildSendbay,
+  SERVER_NODE_FLAGS,
   freePort,
   peakRssMb,
   repoRoot,
