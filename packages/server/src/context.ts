@@ -65,7 +65,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const log = overrides.logger ?? pino({ level: config.logLevel });
   const clock = overrides.clock ?? systemClock;
   const secrets = new Secrets(loadOrCreateSecret(config.dataDir, config.secret));
-  const { db } = openDatabase(config.database);
+  const { db } = await openDatabase(config.database);
   try {
     await migrateToLatest(db);
   } catch (err) {

@@ -4,33 +4,44 @@
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { randomKey } from '../lib/crypto.js';
 import type { Email, Mailer } from './email.js';
 import { renderEmail } from './render.js';
 
+/**
+ * nodemailer is loaded on the first message, not at start-up: it is about 12 MB of a
+ * process that may send mail rarely.
+ */
+function lazyTransport(options: string | Record<string, unknown>): () => Promise<Transporter> {
+  let transport: Promise<Transporter> | undefined;
+  return () => (transport ??= import('nodemailer').then((m) => (m.default.createTransport as (o: typeof options) => Transporter)(options)));
+}
+
 export class SmtpMailer implements Mailer {
-  private readonly transport: Transporter;
+  private readonly transport: () => Promise<Transporter>;
+  private opened = false;
 
   constructor(
     url: string,
     private readonly from: string,
   ) {
-    this.transport = nodemailer.createTransport(url);
+    this.transport = lazyTransport(url);
   }
 
   async send(email: Email): Promise<void> {
     const r = renderEmail(email);
-    await this.transport.sendMail({ from: this.from, to: r.to, replyTo: r.replyTo, subject: r.subject, text: r.text });
+    this.opened = true;
+    await (await this.transport()).sendMail({ from: this.from, to: r.to, replyTo: r.replyTo, subject: r.subject, text: r.text });
   }
 
   async close(): Promise<void> {
-    this.transport.close();
+    if (this.opened) (await this.transport()).close();
   }
 }
 
 export class OutboxMailer implements Mailer {
-  private readonly transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  private readonly transport = lazyTransport({ streamTransport: true, buffer: true, newline: 'unix' });
 
   constructor(
     private readonly dir: string,
@@ -39,7 +50,9 @@ export class OutboxMailer implements Mailer {
 
   async send(email: Email): Promise<void> {
     const r = renderEmail(email);
-    const info = await this.transport.sendMail({ from: this.from, to: r.to, replyTo: r.replyTo, subject: r.subject, text: r.text });
+    const info = await (
+      await this.transport()
+    ).sendMail({ from: this.from, to: r.to, replyTo: r.replyTo, subject: r.subject, text: r.text });
     await mkdir(this.dir, { recursive: true });
     const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomKey(8)}.eml`;
     // Written under a temporary name and renamed, so a reader never sees half a message.

@@ -6,22 +6,19 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider } from 'kysely';
-import pg from 'pg';
 import type { DatabaseConfig } from '../config.js';
 import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
 
-// int8 (bigint) and numeric counts come back as numbers: every value we store fits in 2^53.
-pg.types.setTypeParser(20, (v) => Number(v));
-
 export interface OpenedDatabase {
   db: Db;
   engine: DatabaseConfig['kind'];
 }
 
-export function openDatabase(config: DatabaseConfig): OpenedDatabase {
+/** Opens the configured engine; the PostgreSQL driver is loaded only when it is the one. */
+export async function openDatabase(config: DatabaseConfig): Promise<OpenedDatabase> {
   if (config.kind === 'sqlite') {
     mkdirSync(dirname(config.file), { recursive: true });
     const sqlite = new SQLite(config.file);
@@ -32,6 +29,9 @@ export function openDatabase(config: DatabaseConfig): OpenedDatabase {
     sqlite.pragma('busy_timeout = 5000');
     return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) }), engine: 'sqlite' };
   }
+  const { default: pg } = await import('pg');
+  // int8 (bigint) and numeric counts come back as numbers: every value we store fits in 2^53.
+  pg.types.setTypeParser(20, (v) => Number(v));
   const pool = new pg.Pool({ connectionString: config.url, max: 20 });
   return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), engine: 'postgres' };
 }
