@@ -7,7 +7,7 @@ import { ApiError, failResult } from '@sendbay/protocol';
 import { Readable } from 'node:stream';
 import busboy from 'busboy';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Dispatcher } from '../rest/dispatch.js';
+import type { Answer, Dispatcher } from '../rest/dispatch.js';
 import { addParam, parseUrlencoded } from '../rest/raw-params.js';
 
 const XML = 'text/xml; charset=utf-8';
@@ -56,22 +56,7 @@ function sendXml(reply: FastifyReply, body: string): FastifyReply {
 }
 
 export function registerRestRoutes(app: FastifyInstance, dispatcher: Dispatcher): void {
-  const handler = async (req: FastifyRequest, reply: FastifyReply) => {
-    const params = new Map<string, string>();
-    try {
-      const qIndex = req.url.indexOf('?');
-      if (qIndex >= 0) {
-        const query = req.url.slice(qIndex + 1);
-        if (query.length > 32 * 1024) throw new ApiError(16, 'The query string is too long');
-        parseUrlencoded(query, params);
-      }
-      if (typeof req.body === 'string') parseUrlencoded(req.body, params);
-      else if (req.headers['content-type']?.toLowerCase().startsWith('multipart/form-data')) await readMultipartFields(req, params);
-    } catch (err) {
-      if (err instanceof ApiError) return sendXml(reply, failResult(params.get('method') ?? '', [{ code: err.code, text: err.text }]));
-      throw err;
-    }
-    const answer = await dispatcher.dispatch({ params, address: req.ip });
+  const deliver = async (reply: FastifyReply, answer: Answer): Promise<FastifyReply> => {
     if (typeof answer === 'string') return sendXml(reply, answer);
     // A streamed listing that turns out small is sent whole, with a Content-Length.
     const iterator = answer[Symbol.asyncIterator]();
@@ -87,6 +72,45 @@ export function registerRestRoutes(app: FastifyInstance, dispatcher: Dispatcher)
       for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
     };
     return reply.code(200).header('content-type', XML).header('cache-control', 'no-store').send(Readable.from(rest()));
+  };
+
+  const answerFor = (req: FastifyRequest, reply: FastifyReply, params: Map<string, string>): Promise<FastifyReply> | undefined => {
+    const answer = dispatcher.dispatch({ params, address: req.ip });
+    if (answer instanceof Promise) return answer.then((a) => deliver(reply, a));
+    if (typeof answer !== 'string') return deliver(reply, answer);
+    // Nothing to wait for: answer in this turn of the loop (a sync Fastify handler returns undefined).
+    sendXml(reply, answer);
+    return undefined;
+  };
+
+  const readParams = (req: FastifyRequest, params: Map<string, string>): void => {
+    const qIndex = req.url.indexOf('?');
+    if (qIndex >= 0) {
+      const query = req.url.slice(qIndex + 1);
+      if (query.length > 32 * 1024) throw new ApiError(16, 'The query string is too long');
+      parseUrlencoded(query, params);
+    }
+    if (typeof req.body === 'string') parseUrlencoded(req.body, params);
+  };
+
+  const handler = (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> | undefined => {
+    const params = new Map<string, string>();
+    const refuse = (err: unknown): FastifyReply => {
+      if (err instanceof ApiError) return sendXml(reply, failResult(params.get('method') ?? '', [{ code: err.code, text: err.text }]));
+      throw err;
+    };
+    try {
+      readParams(req, params);
+    } catch (err) {
+      refuse(err);
+      return undefined;
+    }
+    if (req.headers['content-type']?.toLowerCase().startsWith('multipart/form-data'))
+      return readMultipartFields(req, params).then(
+        () => answerFor(req, reply, params) ?? reply,
+        (err: unknown) => refuse(err),
+      );
+    return answerFor(req, reply, params);
   };
 
   for (const url of ['/rest', '/rest/']) {

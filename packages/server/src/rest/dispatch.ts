@@ -21,13 +21,16 @@ import type { Logger } from 'pino';
 import { sha256Hex } from '../lib/crypto.js';
 import type { Session } from '../domain/auth.js';
 import type { Services } from '../services.js';
-import { isListOutcome, isStreamedOutcome, type Call, type HandlerTable, type StreamedOutcome } from './handler.js';
+import { isListOutcome, isStreamedOutcome, type Call, type HandlerResult, type HandlerTable, type StreamedOutcome } from './handler.js';
 import { compareVersions } from './versions.js';
 
 export interface DispatchInput {
   params: Map<string, string>;
   address: string;
 }
+
+/** A whole XML document, or the pieces of a streamed one. */
+export type Answer = string | AsyncIterable<string>;
 
 export class Dispatcher {
   constructor(
@@ -36,30 +39,40 @@ export class Dispatcher {
     private readonly log: Logger,
   ) {}
 
-  /** The answer: a whole document, or its pieces in order for a streamed listing. */
-  async dispatch(input: DispatchInput): Promise<string | AsyncIterable<string>> {
+  /**
+   * The answer: a whole document, or its pieces in order for a streamed listing. Returned
+   * without a promise when no step needed to wait (a cached session and a synchronous
+   * handler): this path runs on every API call, and each promise costs a turn of the loop.
+   */
+  dispatch(input: DispatchInput): Answer | Promise<Answer> {
     const sentName = input.params.get('method')?.trim() ?? '';
     if (sentName === '') return failResult('', [{ code: 1 }]);
     const decl = findMethod(sentName);
     // The name echoed is the client's own spelling; an unknown one is echoed bounded.
     if (!decl) return failResult(sentName.slice(0, 100), [{ code: 2, text: `Unknown method: ${sentName.slice(0, 100)}` }]);
+    let answer: Answer | Promise<Answer>;
     try {
-      return await this.run(decl, sentName, input);
+      answer = this.run(decl, sentName, input);
     } catch (err) {
-      if (err instanceof ApiError) {
-        const extra = [...err.ids.map((id) => textEl('id', id)), ...(decl.failureChildren ?? [])];
-        return failResult(sentName, [{ code: err.code, text: err.text }], extra);
-      }
-      this.log.error({ err, method: decl.name }, 'API method failed');
-      return failResult(
-        sentName,
-        [{ code: 15, text: 'Internal error; the request was not completed. Please try again later.' }],
-        [...(decl.failureChildren ?? [])],
-      );
+      return this.failure(decl, sentName, err);
     }
+    return answer instanceof Promise ? answer.catch((err: unknown) => this.failure(decl, sentName, err)) : answer;
   }
 
-  private async run(decl: MethodDeclaration, sentName: string, input: DispatchInput): Promise<string | AsyncIterable<string>> {
+  private failure(decl: MethodDeclaration, sentName: string, err: unknown): string {
+    if (err instanceof ApiError) {
+      const extra = [...err.ids.map((id) => textEl('id', id)), ...(decl.failureChildren ?? [])];
+      return failResult(sentName, [{ code: err.code, text: err.text }], extra);
+    }
+    this.log.error({ err, method: decl.name }, 'API method failed');
+    return failResult(
+      sentName,
+      [{ code: 15, text: 'Internal error; the request was not completed. Please try again later.' }],
+      [...(decl.failureChildren ?? [])],
+    );
+  }
+
+  private run(decl: MethodDeclaration, sentName: string, input: DispatchInput): Answer | Promise<Answer> {
     const { params } = input;
     const config = this.services.config;
 
@@ -77,28 +90,39 @@ export class Dispatcher {
     if (decl.auth === 'apiKey' || decl.auth === 'apiKeyOptional') {
       const key = params.get('api_key')?.trim() ?? '';
       if (key === '' && decl.auth === 'apiKey') throw new ApiError(4, 'Parameter api_key is missing');
-      if (key !== '' && config.apiKeys === 'registered' && !(await this.services.apiKeys.isActive(sha256Hex(key)))) throw new ApiError(18);
       if (key === '' && config.apiKeys === 'registered') throw new ApiError(18);
+      if (key !== '' && config.apiKeys === 'registered')
+        return this.services.apiKeys.isActive(sha256Hex(key)).then((active) => {
+          if (!active) throw new ApiError(18);
+          return this.invoke(decl, sentName, input, undefined);
+        });
     }
 
-    let session: Session | undefined;
     if (decl.auth === 'session') {
       const key = params.get('session_key')?.trim() ?? '';
       if (key === '') throw new ApiError(3);
       const found = this.services.auth.session(key);
-      session = found instanceof Promise ? await found : found;
+      if (found instanceof Promise) return found.then((session) => this.invoke(decl, sentName, input, session));
+      return this.invoke(decl, sentName, input, found);
     }
+    return this.invoke(decl, sentName, input, undefined);
+  }
 
-    const parsed = parseParams(decl.params, params);
+  private invoke(decl: MethodDeclaration, sentName: string, input: DispatchInput, session: Session | undefined): Answer | Promise<Answer> {
+    const parsed = parseParams(decl.params, input.params);
     const handler = this.handlers[decl.name as keyof HandlerTable] as
-      ((call: Call<never>) => ReturnType<NonNullable<HandlerTable[keyof HandlerTable]>>) | undefined;
+      ((call: Call<never>) => HandlerResult | Promise<HandlerResult>) | undefined;
     if (!handler) throw new ApiError(11, `${decl.name} is not implemented yet on this server`);
-    const result = await handler({
+    const result = handler({
       params: parsed as never,
       session: session as never,
       address: input.address,
       services: this.services,
     });
+    return result instanceof Promise ? result.then((r) => this.present(sentName, r)) : this.present(sentName, result);
+  }
+
+  private present(sentName: string, result: HandlerResult): Answer {
     if (isStreamedOutcome(result)) return this.stream(sentName, result);
     if (!isListOutcome(result)) return okResult(sentName, result);
     if (result.payload.length === 0 && result.errors.length > 0) return failResult(sentName, result.errors, result.failExtra);

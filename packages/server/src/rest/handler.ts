@@ -36,7 +36,8 @@ export interface StreamedOutcome {
 
 export type HandlerResult = XmlNode[] | ListOutcome | StreamedOutcome;
 
-export type Handler<M extends MethodName> = (call: Call<M>) => Promise<HandlerResult>;
+/** Usually async; a handler with nothing to wait for may answer directly. */
+export type Handler<M extends MethodName> = (call: Call<M>) => HandlerResult | Promise<HandlerResult>;
 
 export type HandlerTable = { [M in MethodName]?: Handler<M> };
 

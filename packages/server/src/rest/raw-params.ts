@@ -11,7 +11,7 @@ export const MAX_PARAMS = 200;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 function decode(part: string): string {
-  const s = part.replace(/\+/g, ' ');
+  const s = part.includes('+') ? part.replace(/\+/g, ' ') : part;
   if (!s.includes('%')) return s;
   const bytes: number[] = [];
   let out = '';

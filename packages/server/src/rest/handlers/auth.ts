@@ -42,7 +42,8 @@ export const authHandlers: HandlerTable = {
     return nodes;
   },
 
-  'auth.checkSession': async ({ session, services }) => {
+  // Synchronous on purpose: with a cached session the whole call needs no promise.
+  'auth.checkSession': ({ session, services }) => {
     const status = accountStatus(session.user, services.config.plans, services.clock.now());
     return [
       textEl('session', 'ok'),
