@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { ensureNginx, startNginx } from './baselines/nginx-transfers.mjs';
 import {
   buildSendbay,
+  SERVER_ENV,
   SERVER_NODE_FLAGS,
   freePort,
   peakRssMb,
@@ -121,7 +122,7 @@ async function startServer(dataDir) {
   if (!profDir) return startSendbay(dataDir);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const env = { PORT: String(port), HOST: '127.0.0.1', SENDBAY_DATA_DIR: dataDir, SENDBAY_PUBLIC_URL: url, SENDBAY_LOG_LEVEL: 'warn' };
+  const env = { PORT: String(port), HOST: '127.0.0.1', SENDBAY_DATA_DIR: dataDir, SENDBAY_PUBLIC_URL: url, SENDBAY_LOG_LEVEL: 'warn', ...SERVER_ENV };
   buildSendbay();
   const args = ['--cpu-prof', `--cpu-prof-dir=${profDir}`, ...SERVER_NODE_FLAGS, sendbayBuilt, 'serve'];
   return { child: await startProcess(process.execPath, args, { env, ready: /Sendbay is running/ }), url, port };

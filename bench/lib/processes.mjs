@@ -10,8 +10,9 @@ export const sendbayBin = `${repoRoot}packages/server/bin/sendbay.js`;
 /** The built server that `npm start` runs; benchmarks measure it, not the tsx dev path. */
 export const sendbayBuilt = `${repoRoot}packages/server/dist/sendbay.mjs`;
 
-/** The Node flags `npm start` uses (package.json), so the benchmarks run the same process. */
+/** The Node flags and environment `npm start` uses (package.json), so the benchmarks run the same process. */
 export const SERVER_NODE_FLAGS = ['--enable-source-maps', '--max-semi-space-size=8'];
+export const SERVER_ENV = { MALLOC_ARENA_MAX: '2' };
 
 let built = false;
 /** Builds dist/sendbay.mjs once per benchmark run, so it is never stale. */
@@ -90,6 +91,7 @@ export async function startSendbay(dataDir, extraEnv = {}, { cpu } = {}) {
     SENDBAY_DATA_DIR: dataDir,
     SENDBAY_PUBLIC_URL: `http://127.0.0.1:${port}`,
     SENDBAY_LOG_LEVEL: 'warn',
+    ...SERVER_ENV,
     ...extraEnv,
   };
   buildSendbay();
