@@ -14,7 +14,6 @@ export type Db = Kysely<Database>;
 
 export interface OpenedDatabase {
   db: Db;
-  engine: DatabaseConfig['kind'];
 }
 
 /** Opens the configured engine; the PostgreSQL driver is loaded only when it is the one. */
@@ -27,13 +26,13 @@ export async function openDatabase(config: DatabaseConfig): Promise<OpenedDataba
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
-    return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) }), engine: 'sqlite' };
+    return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) }) };
   }
   const { default: pg } = await import('pg');
   // int8 (bigint) and numeric counts come back as numbers: every value we store fits in 2^53.
   pg.types.setTypeParser(20, (v) => Number(v));
   const pool = new pg.Pool({ connectionString: config.url, max: 20 });
-  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), engine: 'postgres' };
+  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }) };
 }
 
 /** Most prepared statements kept; queries with `in (…)` lists vary, so the cache is bounded. */

@@ -18,6 +18,7 @@ import type { Links } from '../links.js';
 import type { LibraryAccess, Viewer } from './access.js';
 import { failed, succeeded, type IdResult } from './id-results.js';
 import { cleanName } from './names.js';
+import { mailLinksToEach } from './share-mail.js';
 import type { FileView, LibraryViews } from './views.js';
 
 /**
@@ -198,17 +199,7 @@ export class LibraryFiles {
       url:
         direct && row.password_sealed === null ? this.d.links.direct(row.id, row.delete_salt, row.name) : this.d.links.downloadPage(row.id),
     }));
-    for (const to of input.emails) {
-      await this.d.mailer.send({
-        kind: 'files-shared',
-        to: [to],
-        senderName: user.full_name,
-        replyTo: user.email,
-        message: input.message ?? '',
-        files,
-      });
-    }
-    await this.d.contacts.collect(user.id, input.emails);
+    await mailLinksToEach(this.d, user, input, { kind: 'files-shared', files });
     return results.map((r) => (r.error ? { id: r.id, error: r.error } : succeeded(r.id, r.id)));
   }
 }

@@ -19,6 +19,7 @@ import type { FolderDeletion } from './folder-deletion.js';
 import { subtreeTotals, treeOrder } from './folder-tree.js';
 import { failed, succeeded, type IdResult } from './id-results.js';
 import { cleanName } from './names.js';
+import { mailLinksToEach } from './share-mail.js';
 import type { FileView, FolderTotals, FolderView, LibraryViews } from './views.js';
 
 export interface FolderWithTotals {
@@ -300,16 +301,7 @@ export class LibraryFolders {
     const rows = results.flatMap((r) => (r.error ? [] : [r.value.row]));
     if (rows.length > 0) {
       const folders = rows.map((r) => ({ name: r.name, url: this.d.views.publicFolder(r).publicUrl }));
-      for (const to of input.emails)
-        await this.d.mailer.send({
-          kind: 'folders-shared',
-          to: [to],
-          senderName: user.full_name,
-          replyTo: user.email,
-          message: input.message ?? '',
-          folders,
-        });
-      await this.d.contacts.collect(user.id, input.emails);
+      await mailLinksToEach(this.d, user, input, { kind: 'folders-shared', folders });
     }
     return results.map((r) => (r.error ? { id: r.id, error: r.error } : succeeded(r.id, r.id)));
   }

@@ -44,10 +44,6 @@ export class SessionsRepository {
     return live;
   }
 
-  findLive(keyHash: string, now: number): Promise<SessionRow | undefined> {
-    return this.db.selectFrom('sessions').selectAll().where('key_hash', '=', keyHash).where('expires_at', '>', now).executeTakeFirst();
-  }
-
   /** Slides the idle expiry forward; skipped when it moved recently to spare writes. */
   async extend(keyHash: string, expiresAt: number): Promise<void> {
     this.cache.forgetSession(keyHash);
