@@ -8,7 +8,6 @@ import type { AppContext } from '../context.js';
 import { newUniqueId } from '../domain/ids.js';
 import { randomKey } from '../lib/crypto.js';
 import { FilesRepository, type FileRow } from '../metadata/repositories/files.js';
-import { QuotaRepository } from '../metadata/repositories/quota.js';
 
 export interface StoredFileOptions {
   /** The owner's user id; null (the default) for an anonymous upload. */
@@ -54,7 +53,8 @@ export async function storeTestFile(ctx: AppContext, opts: StoredFileOptions = {
     delete_salt: randomKey(16),
     last_download_at: opts.lastDownloadAt ?? null,
   });
-  if (ownerId !== null) await new QuotaRepository(ctx.db).chargeDisk(ownerId, content.length, -1);
+  // Through the server's own quota repository, so its account cache sees the charge.
+  if (ownerId !== null) await ctx.quota.chargeDisk(ownerId, content.length, -1);
   return (await files.findById(id)) as FileRow;
 }
 
