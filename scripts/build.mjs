@@ -1,5 +1,6 @@
 // Builds the server into one ES module, packages/server/dist/sendbay.mjs, with esbuild.
-// The workspace packages are bundled in; everything from node_modules stays an import.
+// The workspace packages are bundled in, except @sendbay/sendfile, which loads its
+// compiled addon from its own folder; everything from node_modules stays an import.
 // Running plain JavaScript rather than TypeScript through tsx saves ~50 MB of memory
 // and the loader's work, which is why `npm start` runs this build.
 import { build } from 'esbuild';
@@ -10,7 +11,8 @@ const externalDependencies = {
   name: 'external-dependencies',
   setup(b) {
     // A bare import that is not one of ours (@sendbay/*) is left to Node to resolve.
-    b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@sendbay/') ? undefined : { path: args.path, external: true }));
+    const bundled = (path) => path.startsWith('@sendbay/') && path !== '@sendbay/sendfile';
+    b.onResolve({ filter: /^[^./]/ }, (args) => (bundled(args.path) ? undefined : { path: args.path, external: true }));
   },
 };
 

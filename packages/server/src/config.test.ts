@@ -45,6 +45,11 @@ describe('parseConfig', () => {
       assert.equal(config.plans.lite.contacts, 100);
     });
 
+    it('hands downloads to sendfile and cuts readers idle for five minutes', () => {
+      assert.equal(config.sendfile, true);
+      assert.equal(config.downloadIdleTimeoutSeconds, 300);
+    });
+
     it('treats a blank variable as unset', () => {
       const c = parseConfig({ PORT: '  ', SENDBAY_API_KEYS: '', SENDBAY_DATABASE_URL: ' ' }, CWD);
       assert.equal(c.port, 8080);
@@ -214,6 +219,13 @@ describe('parseConfig', () => {
       assert.equal(error.problems.length, Object.keys(env).length);
       assert.match(error.message, /^Invalid configuration:\n {2}- /);
       for (const p of error.problems) assert.ok(error.message.includes(p));
+    });
+
+    it('turns sendfile off only when asked, and refuses other values', () => {
+      assert.equal(parseConfig({ SENDBAY_SENDFILE: 'off' }, CWD).sendfile, false);
+      assert.deepEqual(problems({ SENDBAY_SENDFILE: 'no' }), ['SENDBAY_SENDFILE must be one of on, off (got "no")']);
+      assert.equal(parseConfig({ SENDBAY_DOWNLOAD_IDLE_TIMEOUT: '30' }, CWD).downloadIdleTimeoutSeconds, 30);
+      assert.equal(problems({ SENDBAY_DOWNLOAD_IDLE_TIMEOUT: '0' }).length, 1);
     });
 
     it('names the allowed values and the value it got', () => {

@@ -55,6 +55,10 @@ export interface Config {
   maxFilesPerUpload: number;
   /** An upload whose client sends nothing for this long is dropped. */
   uploadIdleTimeoutSeconds: number;
+  /** A download whose reader takes no byte for this long is cut (the file is closed). */
+  downloadIdleTimeoutSeconds: number;
+  /** Downloads of disk blobs go socket-ward with sendfile(2) when the addon is built. */
+  sendfile: boolean;
   /** Unreferenced blobs and temporary files younger than this are not swept (uploads in flight). */
   orphanGraceSeconds: number;
   sweepIntervalSeconds: number;
@@ -233,6 +237,8 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
     downloadLinkTtlSeconds: int('SENDBAY_DOWNLOAD_LINK_TTL', 86_400, 60, 30 * 86_400),
     maxFilesPerUpload: int('SENDBAY_MAX_FILES_PER_UPLOAD', 100, 1, 100),
     uploadIdleTimeoutSeconds: int('SENDBAY_UPLOAD_IDLE_TIMEOUT', 120, 1, 3_600),
+    downloadIdleTimeoutSeconds: int('SENDBAY_DOWNLOAD_IDLE_TIMEOUT', 300, 1, 86_400),
+    sendfile: oneOf('SENDBAY_SENDFILE', ['on', 'off'] as const, 'on') === 'on',
     orphanGraceSeconds: int('SENDBAY_ORPHAN_GRACE', 3_600, 60, 30 * 86_400),
     sweepIntervalSeconds: int('SENDBAY_SWEEP_INTERVAL', 600, 1, 86_400),
     logLevel: oneOf('SENDBAY_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),

@@ -29,11 +29,21 @@ export interface BlobStore {
 
 /**
  * An optional capability of a blob body: writing itself to a destination faster than a
- * pipe can (the disk store reuses its read buffers). Resolves once every byte is
- * written; rejects, having released the blob, when the destination goes away.
+ * pipe can (the disk store reuses its read buffers).
  */
 export interface DirectWritable {
-  writeTo(dest: Writable): Promise<void>;
+  /**
+   * Writes the bytes to `dest`, each write awaited, and resolves with how many went out.
+   * With `limit`, stops after that many and keeps the blob open for the rest; otherwise
+   * releases the blob at the end. Rejects, having released it, when `dest` goes away.
+   */
+  writeTo(dest: Writable, limit?: number): Promise<number>;
+  /**
+   * For a blob that is a local file: its open descriptor and the next byte to send, so
+   * the HTTP layer may hand the rest to the kernel (sendfile). The body stays the file's
+   * owner: destroy it when done.
+   */
+  fileCursor?(): { fd: number; position: number };
 }
 
 export function canWriteDirect(body: Readable): body is Readable & DirectWritable {

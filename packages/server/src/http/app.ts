@@ -3,7 +3,7 @@
  * the services; no business rule lives here.
  */
 import { failResult } from '@sendbay/protocol';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
 import { Dispatcher } from '../rest/dispatch.js';
 import { handlers } from '../rest/handlers/index.js';
@@ -24,11 +24,11 @@ const API_BODY_LIMIT = 1024 * 1024;
 export function buildApp(ctx: AppContext): FastifyInstance {
   const app = Fastify({
     loggerInstance: ctx.log.child({ component: 'http' }) as FastifyBaseLogger,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     // Requests are not logged one by one, so no per-request child logger is made:
     // creating one is a large share of a small API call's cost.
     childLoggerFactory: (logger) => logger,
-    querystringParser: lazyQuery,
+    routerOptions: { querystringParser: lazyQuery },
     bodyLimit: API_BODY_LIMIT,
     trustProxy: false,
     // Long query strings are answered with a protocol error, not by the HTTP parser.

@@ -3,17 +3,20 @@
  * ranges, HEAD, headers); who may download and what it costs is decided by
  * services.downloads. The trailing name is for the browser's benefit and is ignored.
  *
- * Bytes go from the store with backpressure and no per-chunk work. A body that can
- * write itself (the disk store's, through two reused buffers: no allocation per chunk)
- * goes straight to the socket; any other body is piped by Fastify. Either way the file is
- * closed as soon as the client goes away.
+ * Bytes go from the store with backpressure and no per-chunk work. A disk blob on a plain
+ * TCP socket goes by sendfile(2) after the first bytes (socket-sendfile.ts); otherwise a
+ * body that can write itself (the disk store's, through two reused buffers: no
+ * allocation per chunk) goes straight to the socket, and any other body is piped by
+ * Fastify. Either way the file is closed as soon as the client goes away.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Readable } from 'node:stream';
 import { canWriteDirect, type DirectWritable } from '../blobs/blob-store.js';
 import type { DirectRefusal } from '../domain/downloads/downloads.js';
 import { attachmentDisposition } from '../lib/content-disposition.js';
 import { ifRangeMatches, noneMatch, parseRange } from '../lib/range.js';
 import type { Services } from '../services.js';
+import { plainSocketDescriptor, sendFileToSocket, SendfileError, sendfileAvailable } from './socket-sendfile.js';
 
 type DirectParams = { id: string; expires: string; sig: string };
 
@@ -35,22 +38,57 @@ function refuse(reply: FastifyReply, reason: DirectRefusal): FastifyReply {
 }
 
 /**
- * Sends the status and headers set on `reply`, then the blob, outside Fastify's stream
- * handling (a hijacked reply: onSend hooks, if any are ever added, do not see it).
+ * The headers and the first bytes go out through Node; once they are written nothing of
+ * Node's is queued on the socket, and sendfile may take over. Small bodies are not worth
+ * the hand-over.
  */
-async function sendDirect(req: FastifyRequest, reply: FastifyReply, body: DirectWritable): Promise<void> {
+const FIRST_WRITE = 64 * 1024;
+
+/** How sendfile reports a reader that left, stalled, or a response being torn down. */
+const CLIENT_GONE = new Set(['EPIPE', 'ECONNRESET', 'ECANCELED', 'ETIMEDOUT']);
+
+/**
+ * Sends the status and headers set on `reply`, then `length` bytes of the blob, outside
+ * Fastify's stream handling (a hijacked reply: onSend hooks, if any are ever added, do
+ * not see it). A reader that takes nothing for the idle timeout is cut off.
+ */
+async function sendDirect(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  body: DirectWritable & Readable,
+  length: number,
+  opts: { sendfile: boolean; idleMs: number },
+): Promise<void> {
   reply.hijack();
   const res = reply.raw;
   for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) res.setHeader(name, value);
   res.writeHead(reply.statusCode);
+  // Node's idle timer sees the writes made through it; sendfile's own timer takes over below.
+  res.setTimeout(opts.idleMs, () => res.destroy());
   try {
-    await body.writeTo(res);
+    const socket = res.socket;
+    const handOver = opts.sendfile && body.fileCursor !== undefined && length > FIRST_WRITE && plainSocketDescriptor(socket) !== undefined;
+    if (!handOver || socket === null) {
+      await body.writeTo(res);
+    } else {
+      const first = await body.writeTo(res, FIRST_WRITE);
+      if (socket.writableLength > 0) {
+        await body.writeTo(res); // Node still holds bytes: keep to one writer at a time
+      } else {
+        res.setTimeout(0);
+        const { fd, position } = body.fileCursor!();
+        await sendFileToSocket(socket, fd, position, length - first, opts.idleMs);
+      }
+    }
     res.end();
   } catch (err) {
-    // The client went away (nothing to tell), or the file could not be read: the answer
-    // is cut short, which the client sees against Content-Length.
-    if (!res.destroyed) req.log.warn({ err }, 'download stopped: the blob could not be read');
+    // The client went away or stalled (nothing to tell), or the file could not be read:
+    // the answer is cut short, which the client sees against Content-Length.
+    const clientGone = err instanceof SendfileError ? CLIENT_GONE.has(err.code) : res.destroyed;
+    if (!clientGone) req.log.warn({ err }, 'download stopped: the blob could not be read');
     res.destroy();
+  } finally {
+    body.destroy();
   }
 }
 
@@ -60,6 +98,10 @@ function header(req: FastifyRequest, name: string): string | undefined {
 }
 
 export function registerDownloadRoute(app: FastifyInstance, services: Services): void {
+  const sendOpts = {
+    sendfile: services.config.sendfile && sendfileAvailable,
+    idleMs: services.config.downloadIdleTimeoutSeconds * 1000,
+  };
   const handler = async (req: FastifyRequest<{ Params: DirectParams }>, reply: FastifyReply) => {
     const { id, expires, sig } = req.params;
     const resolved = await services.downloads.resolveDirect(id, expires, sig);
@@ -107,7 +149,8 @@ export function registerDownloadRoute(app: FastifyInstance, services: Services):
         reply.removeHeader(h);
       return refuse(reply, started.reason);
     }
-    if (canWriteDirect(started.body)) return sendDirect(req, reply, started.body);
+    if (canWriteDirect(started.body))
+      return sendDirect(req, reply, started.body, range ? range.end - range.start + 1 : file.size, sendOpts);
     return reply.send(started.body);
   };
   for (const url of ['/dl/:id/:expires/:sig', '/dl/:id/:expires/:sig/*']) {
