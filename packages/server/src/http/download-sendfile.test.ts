@@ -104,6 +104,40 @@ for (const mode of ['on', 'off'] as const) {
       assert.equal(transfers, viaSendfile ? 3 : 0, 'a 100-byte answer is not worth handing over');
     });
 
+    it('answers pipelined requests in order, each intact', async () => {
+      const url = new URL(link());
+      const socket = net.connect(Number(url.port), url.hostname);
+      const request = (range: string) => `GET ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nRange: bytes=${range}\r\n\r\n`;
+      // Both requests in one write: the second waits while the first is being sent.
+      socket.write(request('0-5000000') + request('7000000-7099999'));
+      const chunks: Buffer[] = [];
+      socket.on('data', (c: Buffer) => chunks.push(c));
+      const expected = 5_000_001 + 100_000;
+      const start = Date.now();
+      while (Buffer.concat(chunks).length < expected && Date.now() - start < 10_000) await delay(20);
+      socket.destroy();
+      const all = Buffer.concat(chunks);
+      const firstBody = all.indexOf('\r\n\r\n') + 4;
+      assert.ok(all.subarray(firstBody, firstBody + 5_000_001).equals(CONTENT.subarray(0, 5_000_001)));
+      const rest = all.subarray(firstBody + 5_000_001);
+      assert.match(rest.toString('latin1', 0, 20), /^HTTP\/1\.1 206 /);
+      const secondBody = rest.indexOf('\r\n\r\n') + 4;
+      assert.ok(rest.subarray(secondBody).equals(CONTENT.subarray(7_000_000, 7_100_000)));
+    });
+
+    it('serves a segmented download: four ranges at once add up to the file', async () => {
+      const quarter = CONTENT.length / 4;
+      const parts = await Promise.all(
+        [0, 1, 2, 3].map((i) =>
+          get(new http.Agent(), link(), { range: `bytes=${i * quarter}-${(i + 1) * quarter - 1}` }).then((a) => {
+            assert.equal(a.status, 206);
+            return a.body;
+          }),
+        ),
+      );
+      assert.ok(Buffer.concat(parts).equals(CONTENT));
+    });
+
     it('cuts off a reader that takes nothing for the idle timeout, and closes the file', async () => {
       const url = new URL(link());
       const socket = net.connect(Number(url.port), url.hostname);
