@@ -4,7 +4,8 @@
  * or `; ;` (an empty parameter). This pass-through finds each part's header block
  * (after `\r\n--BOUNDARY\r\n`, up to the blank line) and tidies its
  * Content-Disposition; the bodies of parts go through untouched and uncopied, except
- * for the few bytes kept back at a chunk's end that might begin a delimiter.
+ * for the few bytes kept back at a chunk's end that might begin a delimiter (copied
+ * with the next chunk's start only when they do).
  */
 import { Transform, type TransformCallback } from 'node:stream';
 
@@ -12,6 +13,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 const MAX_HEADER_BLOCK = 16 * 1024;
 const CRLF = Buffer.from('\r\n');
 const HEADER_END = Buffer.from('\r\n\r\n');
+const EMPTY = Buffer.alloc(0);
 
 /** The boundary of a `multipart/form-data` Content-Type, or undefined. */
 export function multipartBoundary(contentType: string | undefined): string | undefined {
@@ -91,8 +93,18 @@ export class MultipartRepair extends Transform {
       this.push(chunk);
       return cb();
     }
-    let data = this.pending.length > 0 ? Buffer.concat([this.pending, chunk]) : chunk;
-    this.pending = Buffer.alloc(0);
+    let data: Buffer;
+    if (this.pending.length === 0) {
+      data = chunk;
+    } else if (this.inHeaders || this.delimiterStartsIn(this.pending, chunk)) {
+      data = Buffer.concat([this.pending, chunk]);
+    } else {
+      // The usual case inside a file: the kept-back bytes start no delimiter, so they go
+      // out as they are and the chunk is searched alone, without copying it.
+      this.pass(this.pending);
+      data = chunk;
+    }
+    this.pending = EMPTY;
     for (;;) {
       if (this.inHeaders) {
         const end = data.indexOf(HEADER_END);
@@ -138,9 +150,21 @@ export class MultipartRepair extends Transform {
     cb();
   }
 
+  /**
+   * Whether a delimiter starts in `pending` (bytes kept back at the end of the last
+   * chunk), judged from `pending` and the start of `chunk`; unsure when `chunk` is too
+   * short to tell.
+   */
+  private delimiterStartsIn(pending: Buffer, chunk: Buffer): boolean {
+    if (chunk.length < this.delimiter.length) return true;
+    const seam = Buffer.concat([pending, chunk.subarray(0, this.delimiter.length)]);
+    const at = seam.indexOf(this.delimiter);
+    return at >= 0 && at < pending.length;
+  }
+
   override _flush(cb: TransformCallback): void {
     this.pass(this.pending);
-    this.pending = Buffer.alloc(0);
+    this.pending = EMPTY;
     cb();
   }
 }
