@@ -84,7 +84,7 @@ async function sendDirect(
   } catch (err) {
     // The client went away or stalled (nothing to tell), or the file could not be read:
     // the answer is cut short, which the client sees against Content-Length.
-    const clientGone = err instanceof SendfileError ? CLIENT_GONE.has(err.code) : res.destroyed;
+    const clientGone = res.destroyed || (err instanceof SendfileError && CLIENT_GONE.has(err.code));
     if (!clientGone) req.log.warn({ err }, 'download stopped: the blob could not be read');
     res.destroy();
   } finally {
