@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { createTestFolder } from '../testing/stored-file.js';
 import { startTestServer, testDatabases, type TestServer } from '../testing/test-server.js';
 import {
+  assertNoUploadLeftovers,
   filesUnder,
   FORM_TYPE,
   multipart,
@@ -43,16 +44,6 @@ for (const database of testDatabases) {
     const rowsOf = (ownerId: string) => server.ctx.db.selectFrom('files').select('id').where('owner_id', '=', ownerId).execute();
     const diskUsed = async (userId: string) =>
       (await server.ctx.db.selectFrom('users').select('diskspace_used').where('id', '=', userId).executeTakeFirstOrThrow()).diskspace_used;
-    const assertNoLeftovers = async () => {
-      const keys = new Set((await server.ctx.db.selectFrom('files').select('blob_key').execute()).map((r) => r.blob_key));
-      const blobs = (await filesUnder(join(server.dataDir, 'blobs'))).map((p) => p.split('/').pop() as string);
-      assert.deepEqual(
-        blobs.filter((k) => !keys.has(k)),
-        [],
-        'every blob has a row',
-      );
-      assert.deepEqual(await filesUnder(join(server.dataDir, 'tmp')), [], 'no temporary file is left');
-    };
     /** A failed session answer: HTTP 200, upload_status=fail first, and a reason line. */
     const assertFailed = (answer: HttpAnswer, reason: RegExp) => {
       assert.equal(answer.status, 200);
@@ -93,7 +84,7 @@ for (const database of testDatabases) {
         now -= 61;
       }
       assert.deepEqual(await rowsOf(u.id), []);
-      await assertNoLeftovers();
+      await assertNoUploadLeftovers(server);
     });
 
     it('fails a file over the plan limit at once, before the rest of the body is read', async () => {
@@ -110,7 +101,7 @@ for (const database of testDatabases) {
       req.destroy();
       assert.deepEqual(await rowsOf(u.id), []);
       assert.equal(await diskUsed(u.id), 0);
-      await assertNoLeftovers();
+      await assertNoUploadLeftovers(server);
     });
 
     it('applies a smaller MAX_FILE_SIZE sent in the form', async () => {
@@ -124,7 +115,7 @@ for (const database of testDatabases) {
         ]),
       );
       assertFailed(answer, /limit of 100 bytes/);
-      await assertNoLeftovers();
+      await assertNoUploadLeftovers(server);
     });
 
     it('fails when the disk space left is exceeded, keeping earlier files and charging nothing more', async () => {
@@ -152,7 +143,7 @@ for (const database of testDatabases) {
       assertFailed(both, /disk space/);
       assert.equal((await rowsOf(u.id)).length, 1);
       assert.equal(await diskUsed(u.id), 6000);
-      await assertNoLeftovers();
+      await assertNoUploadLeftovers(server);
     });
 
     it('fails on a folder_id that is not the uploader’s, even when it comes after the file', async () => {
@@ -171,7 +162,7 @@ for (const database of testDatabases) {
       }
       assert.deepEqual(await rowsOf(owner.id), []);
       assert.equal(await diskUsed(owner.id), 0);
-      await assertNoLeftovers();
+      await assertNoUploadLeftovers(server);
     });
 
     it('fails on bad forms: too many files, an oversized field, no file, a part cut short, malformed data', async () => {
@@ -189,7 +180,7 @@ for (const database of testDatabases) {
       const malformed = Buffer.from(`--${'x'.repeat(10)}\r\nno headers here\r\n\r\n`);
       assertFailed(await send((await uploadInfo(u.client)).url, malformed), /./);
       assert.deepEqual(await rowsOf(u.id), []);
-      await assertNoLeftovers();
+      await assertNoUploadLeftovers(server);
     });
 
     it('removes everything when the client disconnects mid-upload, including files already complete', async () => {
@@ -224,7 +215,7 @@ for (const database of testDatabases) {
       await waitFor(async () => ((await progressOf(info)).status === 'fail' ? true : undefined), 5000, 'the upload to fail');
       assert.deepEqual(await rowsOf(u.id), []);
       assert.equal(await diskUsed(u.id), 0);
-      await assertNoLeftovers();
+      await assertNoUploadLeftovers(server);
     });
 
     it('answers a generic reason for an internal error, never its details', async () => {
@@ -241,7 +232,7 @@ for (const database of testDatabases) {
       } finally {
         blobs.put = original;
       }
-      await assertNoLeftovers();
+      await assertNoUploadLeftovers(server);
     });
   });
 }

@@ -11,7 +11,16 @@ import { after, before, describe, it } from 'node:test';
 import { mailText, startSmtpSink, type SmtpSink } from '../testing/smtp-sink.js';
 import { createTestFolder } from '../testing/stored-file.js';
 import { startTestServer, testDatabases, type TestServer } from '../testing/test-server.js';
-import { anonymousUploadInfo, BOUNDARY, filesUnder, multipart, send, sessionAnswer, uploadInfo, type Part } from '../testing/upload-kit.js';
+import {
+  anonymousUploadInfo,
+  assertNoUploadLeftovers,
+  BOUNDARY,
+  multipart,
+  send,
+  sessionAnswer,
+  uploadInfo,
+  type Part,
+} from '../testing/upload-kit.js';
 
 const run = promisify(execFile);
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
@@ -39,17 +48,6 @@ for (const database of testDatabases) {
       const chunks: Buffer[] = [];
       for await (const c of await server.ctx.blobs.get(key)) chunks.push(c as Buffer);
       return Buffer.concat(chunks);
-    };
-    /** No blob without a row, and no temporary file: nothing an upload left behind. */
-    const assertNoLeftovers = async () => {
-      const keys = new Set((await server.ctx.db.selectFrom('files').select('blob_key').execute()).map((r) => r.blob_key));
-      const blobs = (await filesUnder(join(server.dataDir, 'blobs'))).map((p) => p.split('/').pop() as string);
-      assert.deepEqual(
-        blobs.filter((k) => !keys.has(k)),
-        [],
-        'every blob has a row',
-      );
-      assert.deepEqual(await filesUnder(join(server.dataDir, 'tmp')), [], 'no temporary file is left');
     };
     const session = async (plan: 'lite' | 'pro' | 'max' = 'max') => {
       const u = await server.userClient({ plan });
@@ -93,7 +91,7 @@ for (const database of testDatabases) {
       assert.match(f.blob_key, /^[a-z0-9]{32}$/);
       assert.deepEqual(await blobBytes(f.blob_key), content);
       assert.equal(await diskUsed(u.id), 3000, 'the quota is charged');
-      await assertNoLeftovers();
+      await assertNoUploadLeftovers(server);
     });
 
     it('takes 100 files in one form, answering one file_id line each in form order', async () => {
@@ -136,7 +134,7 @@ for (const database of testDatabases) {
       assert.equal(f.name, 'movie.flv');
       assert.equal(f.description, 'from flash');
       assert.equal((await rowsOf(u.id)).length, 1);
-      await assertNoLeftovers();
+      await assertNoUploadLeftovers(server);
     });
 
     it('falls back to the first file part whatever its name', async () => {
@@ -155,7 +153,7 @@ for (const database of testDatabases) {
       const f = await row(a.fileIds[0]!);
       assert.equal(f.name, 'first.txt');
       assert.equal(f.description, 'fallback');
-      await assertNoLeftovers();
+      await assertNoUploadLeftovers(server);
     });
 
     it('reads real-world multipart: trailing ";", odd or missing types, a file named "userfile", loose closing delimiters', async () => {
@@ -202,7 +200,7 @@ for (const database of testDatabases) {
         assert.equal(f.name, c.name);
         assert.deepEqual(await blobBytes(f.blob_key), Buffer.from(c.content));
       }
-      await assertNoLeftovers();
+      await assertNoUploadLeftovers(server);
     });
 
     it('finds the identifier in the form or the query when the URL has none', async () => {

@@ -5,8 +5,10 @@
  */
 import { request, type ClientRequest, type IncomingHttpHeaders } from 'node:http';
 import type { SendspaceClient } from '@sendbay/client';
+import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { TestServer } from './test-server.js';
 
 export type Part =
   | { name: string; value: string }
@@ -140,6 +142,18 @@ export async function filesUnder(dir: string): Promise<string[]> {
     else out.push(p);
   }
   return out;
+}
+
+/** No blob without a row, and no temporary file: nothing a failed upload may leave behind. */
+export async function assertNoUploadLeftovers(server: TestServer): Promise<void> {
+  const keys = new Set((await server.ctx.db.selectFrom('files').select('blob_key').execute()).map((r) => r.blob_key));
+  const blobs = (await filesUnder(join(server.dataDir, 'blobs'))).map((p) => p.split('/').pop() as string);
+  assert.deepEqual(
+    blobs.filter((k) => !keys.has(k)),
+    [],
+    'every blob has a row',
+  );
+  assert.deepEqual(await filesUnder(join(server.dataDir, 'tmp')), [], 'no temporary file is left');
 }
 
 /** Polls `check` until it returns a value (not undefined), or throws after `timeoutMs`. */
