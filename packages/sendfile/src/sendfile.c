@@ -291,16 +291,41 @@ static napi_value start(napi_env env, napi_callback_info info) {
   t->offset = offset;
   t->remaining = length;
   t->idle_ms = (uint64_t)idle_ms;
-  t->sock = dup(sock_fd);
-  if (t->sock < 0) {
+  t->refs = 1; /* the JavaScript handle, whose finalizer releases it */
+  napi_value name;
+  if (napi_create_reference(env, argv[5], 1, &t->callback) != napi_ok) {
     free(t);
-    napi_throw_error(env, NULL, "sendfile.start: cannot duplicate the socket");
+    napi_throw_error(env, NULL, "sendfile.start: cannot keep the callback");
     return NULL;
   }
-  if (uv_poll_init(loop, &t->poll, t->sock) != 0) {
-    close(t->sock);
+  if (napi_create_string_utf8(env, "sendbay:sendfile", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_create_async_work(env, NULL, name, job_execute, job_complete, t, &t->work) != napi_ok) {
+    napi_delete_reference(env, t->callback);
     free(t);
-    napi_throw_error(env, NULL, "sendfile.start: cannot watch the socket");
+    napi_throw_error(env, NULL, "sendfile.start: cannot create the job");
+    return NULL;
+  }
+  if (napi_create_external(env, t, handle_finalize, NULL, &handle) != napi_ok) {
+    napi_delete_async_work(env, t->work);
+    napi_delete_reference(env, t->callback);
+    free(t);
+    napi_throw_error(env, NULL, "sendfile.start: cannot create the handle");
+    return NULL;
+  }
+  /* From here the handle owns `t`: a failure below leaves it to the finalizer. */
+  const char* failure = NULL;
+  t->sock = dup(sock_fd);
+  if (t->sock < 0) {
+    failure = "sendfile.start: cannot duplicate the socket";
+  } else if (uv_poll_init(loop, &t->poll, t->sock) != 0) {
+    close(t->sock);
+    failure = "sendfile.start: cannot watch the socket";
+  }
+  if (failure != NULL) {
+    napi_delete_async_work(env, t->work);
+    napi_delete_reference(env, t->callback);
+    t->finished = 1;
+    napi_throw_error(env, NULL, failure);
     return NULL;
   }
   uv_timer_init(loop, &t->timer);
@@ -308,15 +333,7 @@ static napi_value start(napi_env env, napi_callback_info info) {
   t->poll.data = t;
   t->timer.data = t;
   t->handles_open = 2;
-  t->refs = 2; /* this transfer until its handles close, and the JavaScript handle */
-  napi_value name;
-  if (napi_create_reference(env, argv[5], 1, &t->callback) != napi_ok ||
-      napi_create_string_utf8(env, "sendbay:sendfile", NAPI_AUTO_LENGTH, &name) != napi_ok ||
-      napi_create_async_work(env, NULL, name, job_execute, job_complete, t, &t->work) != napi_ok ||
-      napi_create_external(env, t, handle_finalize, NULL, &handle) != napi_ok) {
-    napi_throw_error(env, NULL, "sendfile.start: cannot keep the callback");
-    return NULL;
-  }
+  t->refs = 2; /* and the transfer itself, until its handles have closed */
   wait_for_room(t);
   return handle;
 }

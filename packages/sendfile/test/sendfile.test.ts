@@ -165,6 +165,14 @@ describe('sendfile addon', () => {
       pair.close();
     });
 
+    it('throws for a descriptor that is not open, and starts nothing', async () => {
+      assert.throws(
+        () => addon.start(1_000_000, file.fd, 0, 1, 1000, () => assert.fail('no transfer may start')),
+        /cannot duplicate the socket/,
+      );
+      await delay(50); // a stray callback or handle would show up by now
+    });
+
     it('keeps sending through its own descriptor when the socket is closed on the Node side', async () => {
       // The transfer holds a dup of the socket: closing Node's descriptor (which the
       // kernel may hand to the next open()) never redirects the bytes elsewhere.
