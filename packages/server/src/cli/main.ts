@@ -8,6 +8,7 @@ import { ConfigError, parseConfig, PLAN_NAMES, type PlanName } from '../config.j
 import { createContext, type AppContext } from '../context.js';
 import { RegistrationError } from '../domain/accounts.js';
 import { TeamError } from '../domain/teams.js';
+import { downloadPath } from '../http/socket-sendfile.js';
 import { startServer } from '../server.js';
 
 const USAGE = `Usage: sendbay <command>
@@ -204,7 +205,12 @@ async function runAdmin(ctx: AppContext, group: string, sub: string | undefined,
 async function serve(env: NodeJS.ProcessEnv, io: Out): Promise<number> {
   const config = parseConfig(env);
   const server = await startServer(config);
-  server.ctx.log.info({ url: config.publicUrl, listen: server.url, database: config.database.kind }, 'Sendbay is running');
+  const downloads = downloadPath(config.sendfile);
+  server.ctx.log.info(
+    { url: config.publicUrl, listen: server.url, database: config.database.kind, downloads: downloads.path },
+    'Sendbay is running',
+  );
+  if (downloads.why && config.sendfile) server.ctx.log.warn(`downloads are copied through user space: ${downloads.why}`);
   io.out(`Sendbay is running at ${config.publicUrl} (listening on ${server.url})`);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {

@@ -10,6 +10,7 @@ import net from 'node:net';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import type { FileRow } from '../metadata/repositories/files.js';
 import { storeTestFile } from '../testing/stored-file.js';
+import { downloadPath } from './socket-sendfile.js';
 import { startTestServer, type TestServer } from '../testing/test-server.js';
 
 const CONTENT = randomBytes(24 * 1024 * 1024); // more than loopback's socket buffers hold
@@ -157,3 +158,11 @@ for (const mode of ['on', 'off'] as const) {
     });
   });
 }
+
+describe('the download path named at start-up', () => {
+  it('is sendfile on Linux with the addon built, and copying when switched off', () => {
+    if (process.platform === 'linux') assert.deepEqual(downloadPath(true), { path: 'sendfile' });
+    else assert.equal(downloadPath(true).path, 'copy');
+    assert.deepEqual(downloadPath(false), { path: 'copy', why: 'SENDBAY_SENDFILE=off' });
+  });
+});

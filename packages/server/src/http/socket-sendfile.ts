@@ -12,6 +12,18 @@ import { getSystemErrorName } from 'node:util';
 export const sendfileAvailable: boolean = sendfile !== undefined;
 
 /**
+ * How downloads will move, for the start-up log, and why not by sendfile when it was
+ * wanted: an operator whose install could not compile the addon should hear of it.
+ */
+export function downloadPath(wanted: boolean): { path: 'sendfile' | 'copy'; why?: string } {
+  if (!wanted) return { path: 'copy', why: 'SENDBAY_SENDFILE=off' };
+  if (sendfileAvailable) return { path: 'sendfile' };
+  return process.platform === 'linux'
+    ? { path: 'copy', why: 'the sendfile addon is not built (npm ci builds it; see its output)' }
+    : { path: 'copy', why: 'sendfile is used on Linux only' };
+}
+
+/**
  * The descriptor of a plain TCP socket, or undefined (TLS, a socket without a handle):
  * only bytes that need no transformation on the way may bypass Node's stream.
  */
