@@ -234,4 +234,81 @@ describe('parseConfig', () => {
       assert.deepEqual(problems({ SENDBAY_SECRET: '0123456789abcdef', SENDBAY_API_KEYS: 'registered' }), []);
     });
   });
+  describe('backends', () => {
+    it('keeps blobs on disk in the data folder and coordinates nothing by default', () => {
+      const c = parseConfig({}, CWD);
+      assert.deepEqual(c.blobs, { kind: 'disk', dir: '/srv/sendbay/data' });
+      assert.deepEqual(c.coordination, { kind: 'memory' });
+    });
+
+    it('reads every S3 setting, with path-style on by default for a configured endpoint', () => {
+      const c = parseConfig(
+        {
+          SENDBAY_BLOB_STORE: 's3',
+          SENDBAY_S3_ENDPOINT: 'http://127.0.0.1:9000',
+          SENDBAY_S3_BUCKET: 'sendbay-files',
+          SENDBAY_S3_REGION: 'eu-west-1',
+          SENDBAY_S3_ACCESS_KEY_ID: 'AKID',
+          SENDBAY_S3_SECRET_ACCESS_KEY: 'shh',
+          SENDBAY_S3_PART_SIZE: '16MB',
+          SENDBAY_S3_PARTS_IN_FLIGHT: '4',
+          SENDBAY_S3_PRESIGNED_DOWNLOADS: 'true',
+        },
+        CWD,
+      );
+      assert.deepEqual(c.blobs, {
+        kind: 's3',
+        endpoint: 'http://127.0.0.1:9000',
+        bucket: 'sendbay-files',
+        region: 'eu-west-1',
+        accessKeyId: 'AKID',
+        secretAccessKey: 'shh',
+        forcePathStyle: true,
+        partSize: 16 * MB,
+        queueSize: 4,
+        presignedDownloads: true,
+      });
+    });
+
+    it('uses AWS defaults when only a bucket is given', () => {
+      const c = parseConfig({ SENDBAY_BLOB_STORE: 's3', SENDBAY_S3_BUCKET: 'files.example' }, CWD);
+      assert.equal(c.blobs.kind, 's3');
+      if (c.blobs.kind !== 's3') return;
+      assert.equal(c.blobs.endpoint, undefined);
+      assert.equal(c.blobs.region, 'us-east-1');
+      assert.equal(c.blobs.forcePathStyle, false);
+      assert.equal(c.blobs.partSize, 5 * MB);
+      assert.equal(c.blobs.queueSize, 1);
+      assert.equal(c.blobs.presignedDownloads, false);
+    });
+
+    it('names what is wrong with an S3 configuration', () => {
+      assert.deepEqual(problems({ SENDBAY_BLOB_STORE: 's3' }), ['SENDBAY_S3_BUCKET is required when SENDBAY_BLOB_STORE=s3']);
+      const bad = problems({
+        SENDBAY_BLOB_STORE: 's3',
+        SENDBAY_S3_BUCKET: 'Not_A_Bucket',
+        SENDBAY_S3_ENDPOINT: 'localhost:9000',
+        SENDBAY_S3_ACCESS_KEY_ID: 'AKID',
+        SENDBAY_S3_PART_SIZE: '1MB',
+        SENDBAY_S3_FORCE_PATH_STYLE: 'sometimes',
+      });
+      assert.equal(bad.length, 5, bad.join(' | '));
+      for (const name of ['BUCKET', 'ENDPOINT', 'ACCESS_KEY_ID', 'PART_SIZE', 'FORCE_PATH_STYLE'])
+        assert.ok(
+          bad.some((p) => p.includes(`SENDBAY_S3_${name}`)),
+          name,
+        );
+      assert.deepEqual(problems({ SENDBAY_BLOB_STORE: 'nfs' }), ['SENDBAY_BLOB_STORE must be one of disk, s3 (got "nfs")']);
+    });
+
+    it('coordinates through Redis when SENDBAY_REDIS_URL is set', () => {
+      assert.deepEqual(parseConfig({ SENDBAY_REDIS_URL: 'redis://127.0.0.1:6379/0' }, CWD).coordination, {
+        kind: 'redis',
+        url: 'redis://127.0.0.1:6379/0',
+      });
+      assert.deepEqual(problems({ SENDBAY_REDIS_URL: 'localhost:6379' }), [
+        'SENDBAY_REDIS_URL must start with redis:// or rediss:// (got "localhost:6379")',
+      ]);
+    });
+  });
 });

@@ -26,6 +26,34 @@ export interface PlanLimits {
 export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
 export type MailConfig = { kind: 'outbox'; dir: string } | { kind: 'smtp'; url: string };
 
+/** Where file bytes live: files under `dir` (blobs/ and tmp/), or an S3 bucket. */
+export type BlobsConfig = { kind: 'disk'; dir: string } | S3BlobsConfig;
+
+export interface S3BlobsConfig {
+  kind: 's3';
+  /** Undefined: AWS itself, found from the region. */
+  endpoint: string | undefined;
+  bucket: string;
+  region: string;
+  /** Both undefined: the SDK's own credential chain (instance role, ~/.aws). */
+  accessKeyId: string | undefined;
+  secretAccessKey: string | undefined;
+  /** `endpoint/bucket/key` instead of `bucket.endpoint/key` (most self-hosted engines). */
+  forcePathStyle: boolean;
+  /** Bytes per multipart part; each part in flight is held in memory once. */
+  partSize: number;
+  /** Parts of one upload sent at once. */
+  queueSize: number;
+  /** Downloads answer a redirect to a short-lived signed URL instead of passing the bytes through. */
+  presignedDownloads: boolean;
+}
+
+/**
+ * What several nodes must share (upload progress, rate limits, session-cache
+ * invalidation, maintenance leases): nothing with one process, or a Redis server.
+ */
+export type CoordinationConfig = { kind: 'memory' } | { kind: 'redis'; url: string };
+
 export interface Config {
   host: string;
   port: number;
@@ -34,6 +62,8 @@ export interface Config {
   publicUrl: string;
   database: DatabaseConfig;
   mail: MailConfig;
+  blobs: BlobsConfig;
+  coordination: CoordinationConfig;
   mailFrom: string;
   /** Undefined: generated once and kept in `<dataDir>/secret`. */
   secret: string | undefined;
@@ -189,6 +219,52 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
     else problems.push(`SENDBAY_SMTP_URL must start with smtp:// or smtps:// (got "${smtp}")`);
   }
 
+  const flag = (name: string, def: boolean): boolean => {
+    const v = get(name)?.toLowerCase();
+    if (v === undefined) return def;
+    if (['1', 'true', 'on', 'yes'].includes(v)) return true;
+    if (['0', 'false', 'off', 'no'].includes(v)) return false;
+    problems.push(`${name} must be true or false (got "${v}")`);
+    return def;
+  };
+
+  let blobs: BlobsConfig = { kind: 'disk', dir: dataDir };
+  if (oneOf('SENDBAY_BLOB_STORE', ['disk', 's3'] as const, 'disk') === 's3') {
+    const endpoint = get('SENDBAY_S3_ENDPOINT');
+    if (endpoint !== undefined && !/^https?:\/\/[^/]/.test(endpoint))
+      problems.push(`SENDBAY_S3_ENDPOINT must be an http(s) URL (got "${endpoint}")`);
+    const bucket = get('SENDBAY_S3_BUCKET');
+    if (bucket === undefined) problems.push('SENDBAY_S3_BUCKET is required when SENDBAY_BLOB_STORE=s3');
+    else if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket))
+      problems.push(`SENDBAY_S3_BUCKET must be a valid bucket name: 3-63 lower-case letters, digits, dots and dashes (got "${bucket}")`);
+    const accessKeyId = get('SENDBAY_S3_ACCESS_KEY_ID');
+    const secretAccessKey = get('SENDBAY_S3_SECRET_ACCESS_KEY');
+    if ((accessKeyId === undefined) !== (secretAccessKey === undefined))
+      problems.push('SENDBAY_S3_ACCESS_KEY_ID and SENDBAY_S3_SECRET_ACCESS_KEY must be set together');
+    const partSize = size('SENDBAY_S3_PART_SIZE', 5 * MB);
+    // S3 refuses parts under 5 MiB (except the last) and over 5 GiB.
+    if (partSize < 5 * MB || partSize > 5 * GB) problems.push('SENDBAY_S3_PART_SIZE must be from 5MB to 5GB');
+    blobs = {
+      kind: 's3',
+      endpoint,
+      bucket: bucket ?? '',
+      region: get('SENDBAY_S3_REGION') ?? 'us-east-1',
+      accessKeyId,
+      secretAccessKey,
+      forcePathStyle: flag('SENDBAY_S3_FORCE_PATH_STYLE', endpoint !== undefined),
+      partSize,
+      queueSize: int('SENDBAY_S3_PARTS_IN_FLIGHT', 1, 1, 16),
+      presignedDownloads: flag('SENDBAY_S3_PRESIGNED_DOWNLOADS', false),
+    };
+  }
+
+  let coordination: CoordinationConfig = { kind: 'memory' };
+  const redisUrl = get('SENDBAY_REDIS_URL');
+  if (redisUrl !== undefined) {
+    if (/^rediss?:\/\/./.test(redisUrl)) coordination = { kind: 'redis', url: redisUrl };
+    else problems.push(`SENDBAY_REDIS_URL must start with redis:// or rediss:// (got "${redisUrl}")`);
+  }
+
   const secret = get('SENDBAY_SECRET');
   if (secret !== undefined && secret.length < 16) problems.push('SENDBAY_SECRET must be at least 16 characters');
 
@@ -220,6 +296,8 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
     publicUrl,
     database,
     mail,
+    blobs,
+    coordination,
     mailFrom: get('SENDBAY_MAIL_FROM') ?? `Sendbay <no-reply@${safeHost(publicUrl)}>`,
     secret,
     apiKeys: oneOf('SENDBAY_API_KEYS', ['open', 'registered'] as const, 'open'),

@@ -1,10 +1,13 @@
 /**
  * The composition root: the only module that picks concrete adapters (SQLite or
- * PostgreSQL, outbox or SMTP) and wires them into the domain. `dispose()` closes
- * everything in reverse order.
+ * PostgreSQL, outbox or SMTP, disk or S3, memory or Redis) and wires them into the
+ * domain. Every adapter that holds a resource registers its close here, and
+ * `dispose()` closes them all in reverse order of opening.
  */
 import pino, { type Logger } from 'pino';
-import type { Config } from './config.js';
+import { sql } from 'kysely';
+import { ConfigError, type Config } from './config.js';
+import type { BlobStore } from './blobs/blob-store.js';
 import { DiskBlobStore } from './blobs/disk-store.js';
 import { Accounts } from './domain/accounts.js';
 import { FileRemoval } from './domain/file-removal.js';
@@ -41,17 +44,20 @@ import { SessionsRepository } from './metadata/repositories/sessions.js';
 import { TeamsRepository } from './metadata/repositories/teams.js';
 import { TokensRepository } from './metadata/repositories/tokens.js';
 import { UsersRepository } from './metadata/repositories/users.js';
-import type { MaintenanceJob } from './maintenance.js';
 import { MemoryProgress } from './progress/memory-progress.js';
-import type { Services } from './services.js';
+import type { ProgressTracker } from './progress/progress-tracker.js';
+import type { JobGuard, ScheduledJob } from './scheduler.js';
+import type { HealthCheck, Services } from './services.js';
 
 export interface AppContext extends Services {
   db: Db;
   mailer: Mailer;
   /** Usage counters; tests that store files directly charge them through this (it keeps the account cache right). */
   quota: QuotaRepository;
-  /** Jobs the maintenance loop runs at start-up and then periodically. */
-  sweepers: MaintenanceJob[];
+  /** Jobs the scheduler runs at start-up and then periodically. */
+  jobs: ScheduledJob[];
+  /** Whether this process runs a job this time (one process: always). */
+  jobGuard: JobGuard;
   dispose(): Promise<void>;
 }
 
@@ -63,21 +69,44 @@ export interface ContextOverrides {
 
 export async function createContext(config: Config, overrides: ContextOverrides = {}): Promise<AppContext> {
   const log = overrides.logger ?? pino({ level: config.logLevel });
+  // Closes what was opened so far, newest first; each close is tried even if one fails.
+  const closers: (() => Promise<unknown>)[] = [];
+  const closeAll = async () => {
+    for (const close of closers.splice(0).reverse()) await close().catch((err: unknown) => log.error({ err }, 'closing failed'));
+  };
+  try {
+    return await compose(config, overrides, log, closers, closeAll);
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
+
+async function compose(
+  config: Config,
+  overrides: ContextOverrides,
+  log: Logger,
+  closers: (() => Promise<unknown>)[],
+  closeAll: () => Promise<void>,
+): Promise<AppContext> {
   const clock = overrides.clock ?? systemClock;
   const secrets = new Secrets(loadOrCreateSecret(config.dataDir, config.secret));
   const { db } = await openDatabase(config.database);
-  try {
-    await migrateToLatest(db);
-  } catch (err) {
-    await db.destroy();
-    throw err;
-  }
+  closers.push(() => db.destroy());
+  await migrateToLatest(db);
 
   const mailer: Mailer =
     overrides.mailer ??
     (config.mail.kind === 'smtp' ? new SmtpMailer(config.mail.url, config.mailFrom) : new OutboxMailer(config.mail.dir, config.mailFrom));
+  closers.push(async () => mailer.close?.());
 
-  const blobs = new DiskBlobStore(config.dataDir);
+  const blobs = createBlobStore(config);
+  if (blobs.close) closers.push(() => blobs.close!());
+  const progress = createProgress(config);
+  const health: HealthCheck[] = [
+    { name: 'database', check: () => sql`select 1`.execute(db) },
+    { name: 'blobs', check: () => blobs.check() },
+  ];
   const accountCache = new AccountCache();
   const quota = new QuotaRepository(db, accountCache);
   const users = new UsersRepository(db, accountCache);
@@ -155,7 +184,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     users,
     quota,
     blobs,
-    progress: new MemoryProgress(),
+    progress,
     mailer,
     contacts,
     links,
@@ -195,14 +224,34 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     contacts,
     ...library,
     uploads,
-    sweepers: [
+    health,
+    jobs: [
+      { name: 'purge expired tokens and sessions', run: () => auth.purgeExpired() },
       { name: 'sweep orphan blobs and stale temporary files', run: () => orphanSweeper.run() },
       { name: 'fire due file limits', run: () => limits.sweepDueLimits() },
       { name: 'expire idle anonymous files', run: () => limits.sweepExpiredAnonymous() },
-    ],
-    async dispose() {
-      await mailer.close?.();
-      await db.destroy();
-    },
+    ].map((job) => ({ ...job, intervalSeconds: config.sweepIntervalSeconds })),
+    jobGuard: (_job, run) => run(),
+    dispose: closeAll,
   };
+}
+
+/** Disk or S3, as configured. */
+function createBlobStore(config: Config): BlobStore {
+  switch (config.blobs.kind) {
+    case 'disk':
+      return new DiskBlobStore(config.blobs.dir);
+    case 's3':
+      throw new ConfigError(['SENDBAY_BLOB_STORE=s3 is not available in this build yet']);
+  }
+}
+
+/** Upload progress: in this process, or shared by every node through Redis. */
+function createProgress(config: Config): ProgressTracker {
+  switch (config.coordination.kind) {
+    case 'memory':
+      return new MemoryProgress();
+    case 'redis':
+      throw new ConfigError(['SENDBAY_REDIS_URL is not supported by this build yet']);
+  }
 }

@@ -17,6 +17,22 @@ describe('the server process', () => {
     }
   });
 
+  it('answers /healthz with 503 naming each backend that does not answer', async () => {
+    const server = await startTestServer();
+    try {
+      assert.deepEqual(
+        server.ctx.health.map((h) => h.name),
+        ['database', 'blobs'],
+      );
+      server.ctx.health.push({ name: 'cache', check: () => Promise.reject(new Error('connection refused')) });
+      const res = await fetch(`${server.url}/healthz`);
+      assert.equal(res.status, 503);
+      assert.deepEqual(await res.json(), { status: 'unavailable', down: ['cache'] });
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('serves a home page naming its API address', async () => {
     const server = await startTestServer();
     try {

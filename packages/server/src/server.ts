@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { createContext, type AppContext, type ContextOverrides } from './context.js';
 import { buildApp } from './http/app.js';
-import { startMaintenance } from './maintenance.js';
+import { Scheduler } from './scheduler.js';
 
 export interface RunningServer {
   /** The address it listens on, e.g. http://127.0.0.1:41234 */
@@ -19,10 +19,10 @@ export interface RunningServer {
 export async function startServer(config: Config, overrides: ContextOverrides = {}): Promise<RunningServer> {
   const ctx = await createContext(config, overrides);
   const app = buildApp(ctx);
-  let stopMaintenance: () => Promise<void> = async () => {};
+  const scheduler = new Scheduler(ctx.jobs, ctx.log.child({ component: 'maintenance' }), ctx.jobGuard);
   try {
     await app.listen({ host: config.host, port: config.port });
-    stopMaintenance = startMaintenance(ctx);
+    scheduler.start();
   } catch (err) {
     await app.close().catch(() => {});
     await ctx.dispose();
@@ -39,7 +39,7 @@ export async function startServer(config: Config, overrides: ContextOverrides = 
     close() {
       // Stops accepting, lets running requests finish, then closes storage.
       closing ??= (async () => {
-        await stopMaintenance();
+        await scheduler.stop();
         await app.close();
         await ctx.dispose();
       })();

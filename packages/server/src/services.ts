@@ -23,6 +23,12 @@ import type { Teams } from './domain/teams.js';
 import type { Uploads } from './domain/uploads/upload-service.js';
 import type { Secrets } from './lib/crypto.js';
 
+/** One backend the server needs; `check` rejects when it does not answer. */
+export interface HealthCheck {
+  name: string;
+  check(): Promise<unknown>;
+}
+
 export interface Services {
   config: Config;
   clock: Clock;
@@ -49,4 +55,6 @@ export interface Services {
   sharedFolders: SharedFolders;
   /** upload.getInfo, the upload POST/PUT and the progress URL. */
   uploads: Uploads;
+  /** What /healthz asks: the database, the blob store, and any other backend. */
+  health: HealthCheck[];
 }

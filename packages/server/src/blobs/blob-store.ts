@@ -25,6 +25,10 @@ export interface BlobStore {
    * running); returns how many. Stores that leave none need not have it.
    */
   removeStaleTemporaries?(olderThanSeconds: number, keep?: (key: string) => boolean): Promise<number>;
+  /** Resolves when the store can take and serve blobs now; rejects saying why not (health checks). */
+  check(): Promise<void>;
+  /** Releases connections or handles the store holds. */
+  close?(): Promise<void>;
 }
 
 /**

@@ -4,7 +4,7 @@
  * blob, and a failed or aborted put leaves nothing at its key.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { access, constants, mkdir, open, readdir, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -67,6 +67,11 @@ export class DiskBlobStore implements BlobStore {
       await rm(tmp, { force: true });
       throw err;
     }
+  }
+
+  async check(): Promise<void> {
+    await mkdir(this.blobsDir, { recursive: true });
+    await access(this.blobsDir, constants.R_OK | constants.W_OK);
   }
 
   async get(key: string, range?: ByteRange): Promise<DiskBlobReadStream> {

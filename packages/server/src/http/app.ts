@@ -4,7 +4,7 @@
  */
 import { failResult } from '@sendbay/protocol';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
-import type { AppContext } from '../context.js';
+import type { Services } from '../services.js';
 import { Dispatcher } from '../rest/dispatch.js';
 import { handlers } from '../rest/handlers/index.js';
 import { registerAccountPages } from './account-pages.js';
@@ -21,9 +21,9 @@ import { registerUploadRoutes } from './upload-route.js';
 /** Body size for API calls (uploads use their own streaming route). */
 const API_BODY_LIMIT = 1024 * 1024;
 
-export function buildApp(ctx: AppContext): FastifyInstance {
+export function buildApp(services: Services): FastifyInstance {
   const app = Fastify({
-    loggerInstance: ctx.log.child({ component: 'http' }) as FastifyBaseLogger,
+    loggerInstance: services.log.child({ component: 'http' }) as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     // Requests are not logged one by one, so no per-request child logger is made:
     // creating one is a large share of a small API call's cost.
@@ -66,14 +66,14 @@ export function buildApp(ctx: AppContext): FastifyInstance {
   });
   app.setNotFoundHandler((_req, reply) => reply.code(404).type('text/plain; charset=utf-8').send('Not found\n'));
 
-  registerRestRoutes(app, new Dispatcher(ctx, handlers, ctx.log.child({ component: 'rest' })));
-  registerHealthRoutes(app, ctx);
-  registerAccountPages(app, ctx);
-  registerHomePage(app, ctx);
-  registerDownloadRoute(app, ctx);
-  registerFilePages(app, ctx);
-  registerFolderPages(app, ctx);
-  registerUploadRoutes(app, ctx);
-  registerProgressRoutes(app, ctx);
+  registerRestRoutes(app, new Dispatcher(services, handlers, services.log.child({ component: 'rest' })));
+  registerHealthRoutes(app, services);
+  registerAccountPages(app, services);
+  registerHomePage(app, services);
+  registerDownloadRoute(app, services);
+  registerFilePages(app, services);
+  registerFolderPages(app, services);
+  registerUploadRoutes(app, services);
+  registerProgressRoutes(app, services);
   return app;
 }

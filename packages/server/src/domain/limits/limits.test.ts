@@ -38,7 +38,7 @@ for (const database of testDatabases) {
       (await server.ctx.db.selectFrom('users').select('diskspace_used').where('id', '=', id).executeTakeFirstOrThrow()).diskspace_used;
     /** How many times the limit action of `fileId` ran, from the server's own log. */
     const actionsRun = (fileId: string) => logLines.filter((l) => l.msg === 'file limit reached' && l.fileId === fileId).length;
-    const sweep = (name: string) => server.ctx.sweepers.find((s) => s.name === name)!.run();
+    const sweep = (name: string) => server.ctx.jobs.find((s) => s.name === name)!.run();
     const parallelGets = (url: string, n: number) =>
       Promise.all(
         Array.from({ length: n }, async () => {

@@ -95,7 +95,7 @@ describe('the orphan sweeper', () => {
   });
 
   it('is registered with the maintenance jobs', async () => {
-    const job = server.ctx.sweepers.find((j) => /orphan/.test(j.name));
+    const job = server.ctx.jobs.find((j) => /orphan/.test(j.name));
     assert.ok(job);
     await job.run();
   });
