@@ -5,3 +5,5 @@ export * from './methods.js';
 export * from './result.js';
 export * from './ids.js';
 export * from './upload-answers.js';
+export * from './xml-parse.js';
+export * from './records/index.js';

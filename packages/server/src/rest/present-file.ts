@@ -1,47 +1,48 @@
-/** Library file views as the spec's `<file>` elements, attributes in the spec's order. */
-import { el, type XmlElement } from '@sendbay/protocol';
+/** Library file views as the protocol's file records (the codecs keep the spec's attribute order). */
+import { fileRecord, minimalFileRecord, sharedFileRecord, type FileRecord, type XmlElement } from '@sendbay/protocol';
 import type { FileView, PublicFileView } from '../domain/library/views.js';
 
-/**
- * The full record (files.getInfo, setInfo, moveToFolder, folders.getContents).
- * `password`, `direct_download_url` and `delete_url` are left out when the view has
- * none (no password set; a team mate's view).
- */
+/** The view as a record: `password`, `direct_download_url` and `delete_url` stay absent when the view has none. */
+export function fileRecordOf(f: FileView): FileRecord {
+  return {
+    id: f.id,
+    name: f.name,
+    description: f.description,
+    password: f.password,
+    folderId: f.folderId,
+    downloadPageUrl: f.downloadPageUrl,
+    directDownloadUrl: f.directDownloadUrl,
+    deleteUrl: f.deleteUrl,
+    uploadTime: f.uploadTime,
+    fileSize: f.size,
+    downloads: f.downloads,
+    timeLimit: f.timeLimit,
+    downloadLimit: f.downloadLimit,
+    limitAction: f.limitAction,
+    limitActionToFolder: f.limitActionToFolder,
+    businessShared: f.businessShared,
+    notOwned: f.notOwned,
+  };
+}
+
+/** The full record (files.getInfo, setInfo, moveToFolder, folders.getContents). */
 export function fileNode(f: FileView): XmlElement {
-  return el('file', [
-    ['id', f.id],
-    ['name', f.name],
-    ['description', f.description],
-    ['password', f.password],
-    ['folder_id', f.folderId],
-    ['download_page_url', f.downloadPageUrl],
-    ['direct_download_url', f.directDownloadUrl],
-    ['delete_url', f.deleteUrl],
-    ['upload_time', f.uploadTime],
-    ['file_size', f.size],
-    ['downloads', f.downloads],
-    ['time_limit', f.timeLimit],
-    ['download_limit', f.downloadLimit],
-    ['limit_action', f.limitAction],
-    ['limit_action_to_folder', f.limitActionToFolder ?? ''],
-    ['business_shared', f.businessShared ? 1 : 0],
-    ['not_owned', f.notOwned ? 1 : 0],
-  ]);
+  return fileRecord.encode(fileRecordOf(f));
 }
 
 /** files.delete's minimal tag. */
 export function minimalFileNode(id: string): XmlElement {
-  return el('file', [['id', id]]);
+  return minimalFileRecord.encode({ id });
 }
 
 /** folders.getShared's reduced record. */
 export function sharedFileNode(f: PublicFileView): XmlElement {
-  return el('file', [
-    ['id', f.id],
-    ['name', f.name],
-    ['description', f.description],
-    ['folder_id', f.folderId],
-    ['upload_time', f.uploadTime],
-    ['file_size', f.size],
-  ]);
+  return sharedFileRecord.encode({
+    id: f.id,
+    name: f.name,
+    description: f.description,
+    folderId: f.folderId,
+    uploadTime: f.uploadTime,
+    fileSize: f.size,
+  });
 }

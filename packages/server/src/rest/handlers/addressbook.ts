@@ -1,16 +1,10 @@
 /** addressbook.*: the user's contacts (spec section "Address Book"). */
-import { el, textEl, type XmlNode } from '@sendbay/protocol';
+import { contactRecord, textEl, type XmlNode } from '@sendbay/protocol';
 import type { ContactRow } from '../../domain/contacts.js';
 import type { HandlerTable } from '../handler.js';
 
-/** Attribute order as the spec shows it: email, name, description, type. */
 function contactNode(c: ContactRow): XmlNode {
-  return el('contact', [
-    ['email', c.email],
-    ['name', c.name],
-    ['description', c.description],
-    ['type', c.type],
-  ]);
+  return contactRecord.encode({ email: c.email, name: c.name, description: c.description, type: c.type });
 }
 
 export const addressbookHandlers: HandlerTable = {

@@ -1,26 +1,17 @@
 /** upload.getInfo and anonymous.uploadGetInfo: the `<upload/>` element clients parse with regexes. */
-import { el, type XmlElement } from '@sendbay/protocol';
+import { uploadInfoRecord, type XmlElement } from '@sendbay/protocol';
 import type { UploadInfo } from '../../domain/uploads/upload-service.js';
 import type { HandlerTable } from '../handler.js';
 
-/**
- * The layout every known client accepts: the line that starts `<upload url="` carries
- * url, max_file_size, upload_identifier and extra_info in that order and nothing after
- * extra_info; progress_url stands alone on a continuation line.
- */
+/** The upload ticket as the protocol's record (its codec holds the line layout clients rely on). */
 export function uploadElement(info: UploadInfo): XmlElement {
-  return el(
-    'upload',
-    [
-      ['url', info.url],
-      ['max_file_size', info.maxFileSize],
-      ['upload_identifier', info.identifier],
-      ['extra_info', info.extraInfo],
-      ['progress_url', info.progressUrl],
-    ],
-    [],
-    ['progress_url'],
-  );
+  return uploadInfoRecord.encode({
+    url: info.url,
+    progressUrl: info.progressUrl,
+    maxFileSize: info.maxFileSize,
+    uploadIdentifier: info.identifier,
+    extraInfo: info.extraInfo,
+  });
 }
 
 export const uploadHandlers: HandlerTable = {
