@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { freePort, nodeCommand, peakRssMb, repoRoot, sendbayCli, startProcess, startSendbay, stopProcess } from './lib/processes.mjs';
 
 const { values } = parseArgs({
@@ -46,9 +47,11 @@ function ms(value) {
 }
 
 /** One wrk thread, `connections` keep-alive connections; a short warm-up first. */
-function measure(url) {
-  execFileSync('taskset', ['-c', LOAD_CPU, 'wrk', '-t1', `-c${connections}`, '-d2s', url]);
-  const out = execFileSync('taskset', ['-c', LOAD_CPU, 'wrk', '-t1', `-c${connections}`, `-d${duration}s`, '--latency', url]).toString();
+// Asynchronous, so this process keeps draining the servers' stdout (their access logs) meanwhile.
+async function measure(url) {
+  const run = promisify(execFile);
+  await run('taskset', ['-c', LOAD_CPU, 'wrk', '-t1', `-c${connections}`, '-d2s', url]);
+  const out = (await run('taskset', ['-c', LOAD_CPU, 'wrk', '-t1', `-c${connections}`, `-d${duration}s`, '--latency', url])).stdout;
   if (/Non-2xx|Socket errors/.test(out)) throw new Error(`${url}: errors\n${out}`);
   return {
     rps: Math.round(Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1])),
@@ -63,7 +66,10 @@ const dataDir = mkdtempSync(join(tmpdir(), 'sendbay-bench-'));
 const results = {};
 try {
   sendbayCli(dataDir, ['user', 'add', '--email', 'bench@example.com', '--password', 'bench-pass']);
-  const server = await startSendbay(dataDir, {}, { cpu: SERVER_CPU });
+  // The access log is on (level info, as `npm start` runs): its cost is part of the figure.
+  // A second Sendbay with SENDBAY_ACCESS_LOG=off on the same data shows what the log costs.
+  const server = await startSendbay(dataDir, { SENDBAY_LOG_LEVEL: 'info' }, { cpu: SERVER_CPU });
+  const quiet = await startSendbay(dataDir, { SENDBAY_LOG_LEVEL: 'info', SENDBAY_ACCESS_LOG: 'off' }, { cpu: SERVER_CPU });
   const base = `${server.url}/rest/`;
   const token = await (await fetch(`${base}?method=auth.createToken&api_key=bench&api_version=1.2`)).text();
   const t = /<token>(\w+)<\/token>/.exec(token)[1];
@@ -83,18 +89,24 @@ try {
   // Rounds alternate between the two servers; the median round of each is reported.
   const bareRuns = [];
   const sendbayRuns = [];
+  const quietRuns = [];
   for (let i = 0; i < rounds; i++) {
-    bareRuns.push(measure(`http://127.0.0.1:${port}/rest/?method=auth.checkSession&session_key=${sessionKey}`));
-    sendbayRuns.push(measure(`${base}?method=auth.checkSession&session_key=${sessionKey}`));
+    bareRuns.push(await measure(`http://127.0.0.1:${port}/rest/?method=auth.checkSession&session_key=${sessionKey}`));
+    sendbayRuns.push(await measure(`${base}?method=auth.checkSession&session_key=${sessionKey}`));
+    quietRuns.push(await measure(`${quiet.url}/rest/?method=auth.checkSession&session_key=${sessionKey}`));
   }
   const median = (runs) => [...runs].sort((a, b) => a.rps - b.rps)[Math.floor(runs.length / 2)];
   results.bare = { ...median(bareRuns), rounds: bareRuns.map((r) => r.rps) };
   results.sendbay = { ...median(sendbayRuns), rounds: sendbayRuns.map((r) => r.rps) };
+  results.quiet = { ...median(quietRuns), rounds: quietRuns.map((r) => r.rps) };
   results.sendbay.peakRssMb = peakRssMb(server.child.pid);
+  results.quiet.peakRssMb = peakRssMb(quiet.child.pid);
+  results.accessLogCost = Math.round((1 - results.sendbay.rps / results.quiet.rps) * 1000) / 10;
   results.bare.peakRssMb = peakRssMb(bare.pid);
   results.ratio = Math.round((results.sendbay.rps / results.bare.rps) * 1000) / 10;
   await stopProcess(bare);
   await stopProcess(server.child);
+  await stopProcess(quiet.child);
 } finally {
   rmSync(dataDir, { recursive: true, force: true });
 }
@@ -105,8 +117,10 @@ console.log(`|---|---|---|---|---|---|`);
 for (const [label, r] of [
   ['bare Fastify route, same XML', results.bare],
   ['Sendbay auth.checkSession (SQLite)', results.sendbay],
+  ['the same, SENDBAY_ACCESS_LOG=off', results.quiet],
 ])
   console.log(`| ${label} | ${r.rps} | ${r.rounds.join(', ')} | ${r.p50} | ${r.p99} | ${r.peakRssMb} |`);
 console.log(`\nSendbay reaches ${results.ratio}% of the bare route (target: at least 70%).`);
+console.log(`The access log costs ${results.accessLogCost}% of the call rate (Sendbay with it on vs off).`);
 mkdirSync(join(repoRoot, 'bench/results'), { recursive: true });
 writeFileSync(join(repoRoot, 'bench/results/api-calls.json'), JSON.stringify({ env, ...results }, null, 2) + '\n');

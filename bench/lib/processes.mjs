@@ -41,9 +41,14 @@ export function startProcess(command, args, { env = {}, ready, cwd = repoRoot } 
     let out = '';
     let err = '';
     const timer = setTimeout(() => reject(new Error(`${command} did not start: ${out}${err}`)), 30_000);
+    let started = false;
     child.stdout.on('data', (c) => {
+      // Once started, output (an access log line per request) is drained, not kept.
+      if (started) return;
       out += c;
       if (ready.test(out)) {
+        started = true;
+        out = '';
         clearTimeout(timer);
         resolve(child);
       }

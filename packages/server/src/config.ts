@@ -25,6 +25,8 @@ export interface PlanLimits {
 
 export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
 export type MailConfig = { kind: 'outbox'; dir: string } | { kind: 'smtp'; url: string };
+/** Who may read `/metrics`: `local` = direct connections from this machine, not through a proxy. */
+export type MetricsAccess = 'local' | 'public' | 'off';
 
 /** Where file bytes live: files under `dir` (blobs/ and tmp/), or an S3 bucket. */
 export type BlobsConfig = { kind: 'disk'; dir: string } | S3BlobsConfig;
@@ -93,7 +95,12 @@ export interface Config {
   orphanGraceSeconds: number;
   sweepIntervalSeconds: number;
   logLevel: string;
+  /** One JSON line per request (SENDBAY_ACCESS_LOG=off turns it off). */
+  accessLog: boolean;
+  metrics: MetricsAccess;
   plans: Record<PlanName, PlanLimits>;
+  /** Not errors, but worth a line at start-up: unknown SENDBAY_* names (typos, most likely). */
+  warnings: string[];
 }
 
 const GB = 1024 ** 3;
@@ -155,7 +162,9 @@ type Env = Readonly<Record<string, string | undefined>>;
 /** Parses and validates; throws one ConfigError naming every problem. */
 export function parseConfig(env: Env, cwd = process.cwd()): Config {
   const problems: string[] = [];
+  const read = new Set<string>();
   const get = (name: string): string | undefined => {
+    read.add(name);
     const v = env[name];
     return v === undefined || v.trim() === '' ? undefined : v.trim();
   };
@@ -320,10 +329,28 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
     orphanGraceSeconds: int('SENDBAY_ORPHAN_GRACE', 3_600, 60, 30 * 86_400),
     sweepIntervalSeconds: int('SENDBAY_SWEEP_INTERVAL', 600, 1, 86_400),
     logLevel: oneOf('SENDBAY_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    accessLog: oneOf('SENDBAY_ACCESS_LOG', ['on', 'off'] as const, 'on') === 'on',
+    metrics: oneOf('SENDBAY_METRICS', ['local', 'public', 'off'] as const, 'local'),
     plans,
+    warnings: [],
   };
   if (problems.length > 0) throw new ConfigError(problems);
+  // Every name this function asked for is known; any other SENDBAY_* is most likely a typo
+  // (or, like SENDBAY_S3_* without SENDBAY_BLOB_STORE=s3, one that nothing reads).
+  // (SENDBAY_TEST_* belong to the test suite.)
+  const unknown = Object.keys(env).filter((k) => k.startsWith('SENDBAY_') && !k.startsWith('SENDBAY_TEST_') && !read.has(k));
+  for (const name of unknown.sort())
+    config.warnings.push(`${name} is ignored: no such setting, or one these settings do not use (misspelt?)`);
+  if (isLoopbackName(safeHost(publicUrl)) && !isLoopbackName(host))
+    config.warnings.push(
+      `SENDBAY_PUBLIC_URL is ${publicUrl} but the server listens on ${host}: every link it hands out points at this machine only; set SENDBAY_PUBLIC_URL to the address users reach`,
+    );
   return config;
+}
+
+function isLoopbackName(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(h) || h === '::1';
 }
 
 function safeHost(url: string): string {

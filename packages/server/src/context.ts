@@ -44,6 +44,10 @@ import { SessionsRepository } from './metadata/repositories/sessions.js';
 import { TeamsRepository } from './metadata/repositories/teams.js';
 import { TokensRepository } from './metadata/repositories/tokens.js';
 import { UsersRepository } from './metadata/repositories/users.js';
+import { PrometheusTelemetry } from './observability/metrics.js';
+import { observedBlobStore } from './observability/observed-blobs.js';
+import { observedMailer } from './observability/observed-mailer.js';
+import { noTelemetry, type Telemetry } from './observability/telemetry.js';
 import { MemoryProgress } from './progress/memory-progress.js';
 import type { ProgressTracker } from './progress/progress-tracker.js';
 import type { JobGuard, ScheduledJob } from './scheduler.js';
@@ -65,14 +69,22 @@ export interface ContextOverrides {
   clock?: Clock;
   logger?: Logger;
   mailer?: Mailer;
+  /** The admin CLI serves no traffic and reports nothing. */
+  telemetry?: 'none';
 }
 
 export async function createContext(config: Config, overrides: ContextOverrides = {}): Promise<AppContext> {
-  const log = overrides.logger ?? pino({ level: config.logLevel });
+  // Buffered and written off the request path (flushed on exit): a log line per request
+  // must not cost a write(2) each. If stdout stops being read, lines beyond 8 MiB are
+  // dropped rather than held in memory.
+  const log =
+    overrides.logger ??
+    pino({ level: config.logLevel }, pino.destination({ dest: 1, sync: false, minLength: 4096, maxLength: 8 * 1024 * 1024 }));
   // Closes what was opened so far, newest first; each close is tried even if one fails.
   const closers: (() => Promise<unknown>)[] = [];
   const closeAll = async () => {
     for (const close of closers.splice(0).reverse()) await close().catch((err: unknown) => log.error({ err }, 'closing failed'));
+    log.flush();
   };
   try {
     return await compose(config, overrides, log, closers, closeAll);
@@ -95,22 +107,32 @@ async function compose(
   closers.push(() => db.destroy());
   await migrateToLatest(db);
 
-  const mailer: Mailer =
+  const accountCache = new AccountCache();
+  const sessions = new SessionsRepository(db, accountCache);
+  const metrics =
+    overrides.telemetry === 'none' || config.metrics === 'off'
+      ? undefined
+      : new PrometheusTelemetry({ activeSessions: () => sessions.countAllLive(clock.now()) });
+  const telemetry: Telemetry = metrics ?? noTelemetry;
+
+  // Mail and blob-store failures are logged and counted in one place, whatever the backend.
+  const mailer = observedMailer(
     overrides.mailer ??
-    (config.mail.kind === 'smtp' ? new SmtpMailer(config.mail.url, config.mailFrom) : new OutboxMailer(config.mail.dir, config.mailFrom));
+      (config.mail.kind === 'smtp' ? new SmtpMailer(config.mail.url, config.mailFrom) : new OutboxMailer(config.mail.dir, config.mailFrom)),
+    telemetry,
+    log.child({ component: 'mail' }),
+  );
   closers.push(async () => mailer.close?.());
 
-  const blobs = createBlobStore(config);
+  const blobs = observedBlobStore(createBlobStore(config), telemetry, log.child({ component: 'blobs' }));
   if (blobs.close) closers.push(() => blobs.close!());
   const progress = createProgress(config);
   const health: HealthCheck[] = [
     { name: 'database', check: () => sql`select 1`.execute(db) },
     { name: 'blobs', check: () => blobs.check() },
   ];
-  const accountCache = new AccountCache();
   const quota = new QuotaRepository(db, accountCache);
   const users = new UsersRepository(db, accountCache);
-  const sessions = new SessionsRepository(db, accountCache);
   const rateLimits = new RateLimitsRepository(db);
   const limiter = new FailureLimiter(rateLimits, config.loginFailuresPerWindow, config.loginWindowSeconds);
   const accounts = new Accounts({
@@ -206,6 +228,8 @@ async function compose(
     config,
     clock,
     log,
+    telemetry,
+    metrics,
     secrets,
     db,
     mailer,

@@ -6,6 +6,7 @@
  * (with several nodes: the one holding the job's lease).
  */
 import type { Logger } from 'pino';
+import { noTelemetry, removedCounts, type Telemetry } from './observability/telemetry.js';
 
 export interface ScheduledJob {
   name: string;
@@ -27,6 +28,7 @@ export class Scheduler {
     private readonly jobs: readonly ScheduledJob[],
     private readonly log: Logger,
     private readonly guard: JobGuard = always,
+    private readonly telemetry: Telemetry = noTelemetry,
   ) {}
 
   start(): void {
@@ -43,7 +45,15 @@ export class Scheduler {
     const current = this.running.get(job.name);
     if (current || this.stopped) return current ?? Promise.resolve();
     const run = this.guard(job, async () => {
-      await job.run();
+      const started = performance.now();
+      const seconds = () => (performance.now() - started) / 1000;
+      try {
+        const result = await job.run();
+        this.telemetry.maintenance(job.name, true, seconds(), removedCounts(result));
+      } catch (err) {
+        this.telemetry.maintenance(job.name, false, seconds(), {});
+        throw err;
+      }
     })
       .catch((err: unknown) => this.log.error({ err, job: job.name }, 'maintenance job failed'))
       .finally(() => this.running.delete(job.name));

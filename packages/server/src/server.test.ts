@@ -17,7 +17,7 @@ describe('the server process', () => {
     }
   });
 
-  it('answers /healthz with 503 naming each backend that does not answer', async () => {
+  it('answers /readyz with 503 naming each backend that does not answer (/healthz stays alive)', async () => {
     const server = await startTestServer();
     try {
       assert.deepEqual(
@@ -25,9 +25,11 @@ describe('the server process', () => {
         ['database', 'blobs'],
       );
       server.ctx.health.push({ name: 'cache', check: () => Promise.reject(new Error('connection refused')) });
-      const res = await fetch(`${server.url}/healthz`);
+      const res = await fetch(`${server.url}/readyz`);
       assert.equal(res.status, 503);
-      assert.deepEqual(await res.json(), { status: 'unavailable', down: ['cache'] });
+      const body = (await res.json()) as { status: string; down: string[] };
+      assert.deepEqual([body.status, body.down], ['unavailable', ['cache']]);
+      assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
     } finally {
       await server.stop();
     }

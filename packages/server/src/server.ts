@@ -19,7 +19,7 @@ export interface RunningServer {
 export async function startServer(config: Config, overrides: ContextOverrides = {}): Promise<RunningServer> {
   const ctx = await createContext(config, overrides);
   const app = buildApp(ctx);
-  const scheduler = new Scheduler(ctx.jobs, ctx.log.child({ component: 'maintenance' }), ctx.jobGuard);
+  const scheduler = new Scheduler(ctx.jobs, ctx.log.child({ component: 'maintenance' }), ctx.jobGuard, ctx.telemetry);
   try {
     await app.listen({ host: config.host, port: config.port });
     scheduler.start();

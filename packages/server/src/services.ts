@@ -22,6 +22,7 @@ import type { Links } from './domain/links.js';
 import type { Teams } from './domain/teams.js';
 import type { Uploads } from './domain/uploads/upload-service.js';
 import type { Secrets } from './lib/crypto.js';
+import type { MetricsExport, Telemetry } from './observability/telemetry.js';
 
 /** One backend the server needs; `check` rejects when it does not answer. */
 export interface HealthCheck {
@@ -33,6 +34,8 @@ export interface Services {
   config: Config;
   clock: Clock;
   log: Logger;
+  /** Metrics events (observability/telemetry.ts); never Prometheus itself. */
+  telemetry: Telemetry;
   secrets: Secrets;
   accounts: Accounts;
   auth: Auth;
@@ -55,6 +58,8 @@ export interface Services {
   sharedFolders: SharedFolders;
   /** upload.getInfo, the upload POST/PUT and the progress URL. */
   uploads: Uploads;
-  /** What /healthz asks: the database, the blob store, and any other backend. */
+  /** What /readyz and `sendbay doctor` ask: the database, the blob store, and any other backend. */
   health: HealthCheck[];
+  /** The text behind /metrics; undefined when SENDBAY_METRICS=off. */
+  metrics: MetricsExport | undefined;
 }

@@ -343,7 +343,12 @@ describe('sendbay admin CLI', () => {
           child.stdout.on('data', (d: Buffer) => {
             out += d.toString();
             const m = /Sendbay is running at .* \(listening on (http:\/\/[^)\s]+)\)/.exec(out);
-            if (m) resolve(m[1]!);
+            if (m) {
+              // The start-up line is JSON like every other, even with SENDBAY_LOG_LEVEL=silent.
+              const line = JSON.parse(out.split('\n')[0]!) as { level: number; listen: string };
+              assert.equal(line.level, 30);
+              resolve(line.listen);
+            }
           });
           void exited.then((e) => reject(new Error(`serve exited early (${e.code}): ${stderr}`)));
         });

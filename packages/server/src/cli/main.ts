@@ -206,12 +206,14 @@ async function serve(env: NodeJS.ProcessEnv, io: Out): Promise<number> {
   const config = parseConfig(env);
   const server = await startServer(config);
   const downloads = downloadPath(config.sendfile);
-  server.ctx.log.info(
+  // The start-up line is written whatever SENDBAY_LOG_LEVEL says (tools and people wait
+  // for it), and as JSON like every other line.
+  pino({ level: 'info' }, { write: (line: string) => io.out(line.trimEnd()) }).info(
     { url: config.publicUrl, listen: server.url, database: config.database.kind, downloads: downloads.path },
-    'Sendbay is running',
+    `Sendbay is running at ${config.publicUrl} (listening on ${server.url})`,
   );
+  for (const warning of config.warnings) server.ctx.log.warn(warning);
   if (downloads.why && config.sendfile) server.ctx.log.warn(`downloads are copied through user space: ${downloads.why}`);
-  io.out(`Sendbay is running at ${config.publicUrl} (listening on ${server.url})`);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       server.ctx.log.info({ signal }, 'shutting down: letting running requests finish');

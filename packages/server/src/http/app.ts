@@ -2,11 +2,13 @@
  * Builds the Fastify application: transport concerns only. Every route calls into
  * the services; no business rule lives here.
  */
+import { randomUUID } from 'node:crypto';
 import { failResult } from '@sendbay/protocol';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Services } from '../services.js';
 import { Dispatcher } from '../rest/dispatch.js';
 import { handlers } from '../rest/handlers/index.js';
+import { registerAccessLog, requestId } from './access-log.js';
 import { registerAccountPages } from './account-pages.js';
 import { registerDownloadRoute } from './download-route.js';
 import { registerFilePages } from './file-pages.js';
@@ -28,6 +30,7 @@ export function buildApp(services: Services): FastifyInstance {
     // Requests are not logged one by one, so no per-request child logger is made:
     // creating one is a large share of a small API call's cost.
     childLoggerFactory: (logger) => logger,
+    genReqId: requestId,
     routerOptions: { querystringParser: lazyQuery },
     bodyLimit: API_BODY_LIMIT,
     trustProxy: false,
@@ -43,13 +46,20 @@ export function buildApp(services: Services): FastifyInstance {
     clientErrorHandler: (err, socket) => {
       if (!socket.writable) return socket.destroy();
       const body = failResult('', [{ code: 16, text: 'The request could not be read: it is malformed or too large' }]);
+      const code = (err as NodeJS.ErrnoException).code;
+      const status = code === 'HPE_HEADER_OVERFLOW' ? 200 : 400;
+      const id = randomUUID();
+      // Never reaches a route, so the access log would not see it: one line here instead.
+      services.log.info({ component: 'access', reqId: id, status, error: code, client: socket.remoteAddress }, 'unreadable request');
       socket.end(
-        `HTTP/1.1 ${(err as NodeJS.ErrnoException).code === 'HPE_HEADER_OVERFLOW' ? '200 OK' : '400 Bad Request'}\r\n` +
-          `Content-Type: text/xml; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        `HTTP/1.1 ${status === 200 ? '200 OK' : '400 Bad Request'}\r\n` +
+          `Content-Type: text/xml; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+          `X-Request-Id: ${id}\r\nConnection: close\r\n\r\n${body}`,
       );
     },
   });
 
+  registerAccessLog(app, services.log, services.config.accessLog);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, body));
   // Multipart and anything else stay unread: the routes that need them stream them.

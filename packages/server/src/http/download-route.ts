@@ -149,8 +149,11 @@ export function registerDownloadRoute(app: FastifyInstance, services: Services):
         reply.removeHeader(h);
       return refuse(reply, started.reason);
     }
-    if (canWriteDirect(started.body))
-      return sendDirect(req, reply, started.body, range ? range.end - range.start + 1 : file.size, sendOpts);
+    const length = range ? range.end - range.start + 1 : file.size;
+    const began = performance.now();
+    // Over when the response is: finished (every byte handed to the socket) or cut short.
+    reply.raw.once('close', () => services.telemetry.download(reply.raw.writableFinished, length, (performance.now() - began) / 1000));
+    if (canWriteDirect(started.body)) return sendDirect(req, reply, started.body, length, sendOpts);
     return reply.send(started.body);
   };
   for (const url of ['/dl/:id/:expires/:sig', '/dl/:id/:expires/:sig/*']) {

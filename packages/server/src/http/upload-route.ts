@@ -60,16 +60,26 @@ export function answerUpload(reply: FastifyReply, o: UploadOutcome): FastifyRepl
 export function registerUploadRoutes(app: FastifyInstance, services: Services): void {
   const handler = async (req: FastifyRequest<{ Params: { '*'?: string } }>, reply: FastifyReply) => {
     const length = Number(req.headers['content-length']);
-    const receiver = services.uploads.receive(Number.isSafeInteger(length) && length > 0 ? length : 0);
-    const read = await readUpload({
-      raw: req.raw,
-      receiver,
-      pathIdentifier: pathIdentifier(req.params['*']),
-      query: queryOf(req.url),
-      idleTimeoutMs: services.config.uploadIdleTimeoutSeconds * 1000,
-    });
+    const started = performance.now();
+    services.telemetry.uploadStarted();
+    let read;
+    try {
+      const receiver = services.uploads.receive(Number.isSafeInteger(length) && length > 0 ? length : 0);
+      read = await readUpload({
+        raw: req.raw,
+        receiver,
+        pathIdentifier: pathIdentifier(req.params['*']),
+        query: queryOf(req.url),
+        idleTimeoutMs: services.config.uploadIdleTimeoutSeconds * 1000,
+      });
+    } finally {
+      services.telemetry.uploadEnded();
+    }
+    const o = read.outcome;
+    const stored = o.status === 'ok' ? o.files.reduce((n, f) => n + f.size, 0) : 0;
+    services.telemetry.upload(o.status, stored, (performance.now() - started) / 1000);
     if (!read.complete) lingerAfterEarlyAnswer(req.raw);
-    return answerUpload(reply, read.outcome);
+    return answerUpload(reply, o);
   };
 
   // An encapsulated scope: here every body, urlencoded included, is left unread for the

@@ -46,10 +46,18 @@ export class Dispatcher {
    */
   dispatch(input: DispatchInput): Answer | Promise<Answer> {
     const sentName = input.params.get('method')?.trim() ?? '';
-    if (sentName === '') return failResult('', [{ code: 1 }]);
+    const telemetry = this.services.telemetry;
+    if (sentName === '') {
+      telemetry.apiCall('(none)', '1');
+      return failResult('', [{ code: 1 }]);
+    }
     const decl = findMethod(sentName);
     // The name echoed is the client's own spelling; an unknown one is echoed bounded.
-    if (!decl) return failResult(sentName.slice(0, 100), [{ code: 2, text: `Unknown method: ${sentName.slice(0, 100)}` }]);
+    // (Metrics label it as one bucket: a client must not be able to mint label values.)
+    if (!decl) {
+      telemetry.apiCall('(unknown)', '2');
+      return failResult(sentName.slice(0, 100), [{ code: 2, text: `Unknown method: ${sentName.slice(0, 100)}` }]);
+    }
     let answer: Answer | Promise<Answer>;
     try {
       answer = this.run(decl, sentName, input);
@@ -60,6 +68,7 @@ export class Dispatcher {
   }
 
   private failure(decl: MethodDeclaration, sentName: string, err: unknown): string {
+    this.services.telemetry.apiCall(decl.name, err instanceof ApiError ? String(err.code) : '15');
     if (err instanceof ApiError) {
       const extra = [...err.ids.map((id) => textEl('id', id)), ...(decl.failureChildren ?? [])];
       return failResult(sentName, [{ code: err.code, text: err.text }], extra);
@@ -119,13 +128,18 @@ export class Dispatcher {
       address: input.address,
       services: this.services,
     });
-    return result instanceof Promise ? result.then((r) => this.present(sentName, r)) : this.present(sentName, result);
+    return result instanceof Promise ? result.then((r) => this.present(decl, sentName, r)) : this.present(decl, sentName, result);
   }
 
-  private present(sentName: string, result: HandlerResult): Answer {
+  private present(decl: MethodDeclaration, sentName: string, result: HandlerResult): Answer {
+    const telemetry = this.services.telemetry;
+    if (isListOutcome(result) && result.payload.length === 0 && result.errors.length > 0) {
+      telemetry.apiCall(decl.name, String(result.errors[0]!.code));
+      return failResult(sentName, result.errors, result.failExtra);
+    }
+    telemetry.apiCall(decl.name, 'ok');
     if (isStreamedOutcome(result)) return this.stream(sentName, result);
     if (!isListOutcome(result)) return okResult(sentName, result);
-    if (result.payload.length === 0 && result.errors.length > 0) return failResult(sentName, result.errors, result.failExtra);
     return okResult(sentName, result.payload, result.errors);
   }
 

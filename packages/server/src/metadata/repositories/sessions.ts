@@ -14,6 +14,16 @@ export class SessionsRepository {
     private readonly cache: AccountCache = new AccountCache(0),
   ) {}
 
+  /** Sessions not yet expired, for the metrics. */
+  async countAllLive(now: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('sessions')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('expires_at', '>', now)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   async create(row: SessionRow): Promise<void> {
     await this.db.insertInto('sessions').values(row).execute();
   }
