@@ -35,6 +35,7 @@ import { ApiKeysRepository } from './metadata/repositories/api-keys.js';
 import { ContactsRepository } from './metadata/repositories/contacts.js';
 import { DownloadsRepository } from './metadata/repositories/downloads.js';
 import { FilesRepository } from './metadata/repositories/files.js';
+import { UploadCommitsRepository } from './metadata/repositories/upload-commits.js';
 import { FoldersRepository } from './metadata/repositories/folders.js';
 import { LibraryFilesRepository } from './metadata/repositories/library-files.js';
 import { LibraryFoldersRepository } from './metadata/repositories/library-folders.js';
@@ -200,11 +201,10 @@ async function compose(
   // for whatever an interrupted upload leaves behind.
   const uploads = new Uploads({
     config,
-    db,
     files,
     folders: new FoldersRepository(db),
     users,
-    quota,
+    commits: new UploadCommitsRepository(db, quota),
     blobs,
     progress,
     mailer,

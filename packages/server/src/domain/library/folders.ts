@@ -207,11 +207,15 @@ export class LibraryFolders {
 
   async delete(user: UserRow, ids: readonly string[]): Promise<IdResult<string>[]> {
     const results = await this.resolve(this.d.access.viewer(user), ids, 'write');
-    await this.d.deletion.deleteTrees(
+    const deleted = await this.d.deletion.deleteTrees(
       user.id,
       results.filter((r) => !r.error).map((r) => r.id),
     );
-    return results.map((r) => (r.error ? { id: r.id, error: r.error } : succeeded(r.id, r.id)));
+    return results.map((r) => {
+      if (r.error) return { id: r.id, error: r.error };
+      // Found at first, gone under the lock: a concurrent folders.delete got there first.
+      return deleted.has(r.id) ? succeeded(r.id, r.id) : failed<string>(r.id, 10);
+    });
   }
 
   /** Direct children only: sub-folders, then files. A team mate's shared folder shows its contents read-only. */

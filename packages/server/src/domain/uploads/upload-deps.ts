@@ -4,10 +4,9 @@ import type { BlobStore } from '../../blobs/blob-store.js';
 import type { Config } from '../../config.js';
 import type { Secrets } from '../../lib/crypto.js';
 import type { Mailer } from '../../mail/email.js';
-import type { Db } from '../../metadata/db.js';
 import type { FilesRepository } from '../../metadata/repositories/files.js';
 import type { FoldersRepository } from '../../metadata/repositories/folders.js';
-import type { QuotaRepository } from '../../metadata/repositories/quota.js';
+import type { UploadCommitsRepository } from '../../metadata/repositories/upload-commits.js';
 import type { UsersRepository } from '../../metadata/repositories/users.js';
 import type { ProgressTracker } from '../../progress/progress-tracker.js';
 import type { Clock } from '../clock.js';
@@ -18,12 +17,11 @@ export type UploadsConfig = Pick<Config, 'publicUrl' | 'plans' | 'anonymousMaxFi
 
 export interface UploadsDeps {
   config: UploadsConfig;
-  /** Used only as a transaction boundary; every query goes through a repository. */
-  db: Db;
   files: FilesRepository;
   folders: FoldersRepository;
   users: UsersRepository;
-  quota: QuotaRepository;
+  /** The upload's one metadata write: rows, quota, folder still there. */
+  commits: UploadCommitsRepository;
   blobs: BlobStore;
   progress: ProgressTracker;
   mailer: Mailer;

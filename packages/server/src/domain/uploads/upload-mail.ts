@@ -9,7 +9,6 @@ import type { Logger } from 'pino';
 import type { Email, Mailer } from '../../mail/email.js';
 import type { UserRow } from '../../metadata/repositories/users.js';
 import type { Contacts } from '../contacts.js';
-import type { UploadForm } from './upload-form.js';
 import type { UploadedFile } from './upload-outcome.js';
 
 /** The answer waits at most this long for mail; slower deliveries finish in the background. */
@@ -21,7 +20,23 @@ export interface UploadMailDeps {
   log: Logger;
 }
 
-export async function mailAfterUpload(d: UploadMailDeps, user: UserRow | null, form: UploadForm, files: UploadedFile[]): Promise<void> {
+/** What an upload asked to be mailed (the form's recipient_email, recipient_message, notify_uploader). */
+export interface UploadMailRequest {
+  /** Valid, distinct addresses. */
+  recipients: readonly string[];
+  /** Addresses that were sent but are not valid: skipped, and counted in the log. */
+  invalidRecipients: readonly string[];
+  message: string;
+  /** Session uploads: '1' for a receipt to the account's address. Anonymous ones: the uploader's address. */
+  notifyUploader: string;
+}
+
+export async function mailAfterUpload(
+  d: UploadMailDeps,
+  user: UserRow | null,
+  form: UploadMailRequest,
+  files: readonly UploadedFile[],
+): Promise<void> {
   const jobs: Promise<unknown>[] = [];
   const send = (email: Email) =>
     jobs.push(d.mailer.send(email).catch((err: unknown) => d.log.warn({ err, kind: email.kind }, 'upload e-mail not sent')));
@@ -39,7 +54,7 @@ export async function mailAfterUpload(d: UploadMailDeps, user: UserRow | null, f
   if (form.recipients.length > 0) {
     send({
       kind: 'files-shared',
-      to: form.recipients,
+      to: [...form.recipients],
       senderName: user?.full_name ?? uploaderAddress ?? 'A Sendbay user',
       ...(user ? { replyTo: user.email } : uploaderAddress ? { replyTo: uploaderAddress } : {}),
       message: form.message,

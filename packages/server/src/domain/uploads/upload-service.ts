@@ -1,11 +1,16 @@
 /**
- * Uploads: what upload.getInfo / anonymous.uploadGetInfo hand out, the receiver that
- * one upload request feeds, and what the progress URL reports.
+ * Uploads: what upload.getInfo / anonymous.uploadGetInfo hand out, the three steps every
+ * upload goes through (authorize, store parts, commit), the multipart receiver built on
+ * them, and what the progress URL reports. Front doors other than the multipart form
+ * (tus) call `authorize`, write blobs under keys they `hold`, then `commit`.
  */
 import { ApiError, type ProgressSnapshot } from '@sendbay/protocol';
 import type { UserRow } from '../../metadata/repositories/users.js';
 import type { UploadsDeps } from './upload-deps.js';
 import { isRefusal, uploadAllowance } from './upload-limits.js';
+import { authorizeUpload, type UploadGrant } from './upload-authorize.js';
+import { UploadCommit, type CommitRequest } from './upload-commit.js';
+import type { UploadOutcome } from './upload-outcome.js';
 import { UploadReceiver } from './upload-receiver.js';
 import { issueTicket, readTicket } from './upload-ticket.js';
 
@@ -18,7 +23,11 @@ export interface UploadInfo {
 }
 
 export class Uploads {
-  constructor(private readonly d: UploadsDeps) {}
+  private readonly committer: UploadCommit;
+
+  constructor(private readonly d: UploadsDeps) {
+    this.committer = new UploadCommit(d);
+  }
 
   /** upload.getInfo (`user`) or anonymous.uploadGetInfo (null); errors 11, 19, 20. */
   info(user: UserRow | null, speedLimitKb: number | null): UploadInfo {
@@ -44,7 +53,30 @@ export class Uploads {
 
   /** A receiver for one upload request; `totalBytes` is its Content-Length (0 if unknown). */
   receive(totalBytes: number): UploadReceiver {
-    return new UploadReceiver(this.d, totalBytes);
+    return new UploadReceiver(this.d, this.committer, totalBytes);
+  }
+
+  /** Step 1: the grant for an upload identifier / extra_info; UploadRefused when there is none. */
+  authorize(credential: string | undefined): Promise<UploadGrant> {
+    return authorizeUpload(this.d, credential);
+  }
+
+  /**
+   * Step 3 for blobs already stored (by any front door): the files become visible, the
+   * quota is charged, mails go out, all as for a form upload. UploadRefused when the
+   * folder is gone or the space is used up; the blobs then stay the caller's to delete.
+   */
+  commit(req: CommitRequest): Promise<UploadOutcome> {
+    return this.committer.commit(req);
+  }
+
+  /** Keeps the orphan sweeper off a blob key while its upload runs (until `release`). */
+  hold(key: string): void {
+    this.d.inFlight.add(key);
+  }
+
+  release(key: string): void {
+    this.d.inFlight.delete(key);
   }
 
   /**
