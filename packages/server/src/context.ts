@@ -25,6 +25,7 @@ import { Links } from './domain/links.js';
 import { Teams } from './domain/teams.js';
 import { OrphanSweeper } from './domain/uploads/orphan-sweeper.js';
 import { Uploads } from './domain/uploads/upload-service.js';
+import { WebSessions } from './domain/web-sessions.js';
 import { Secrets } from './lib/crypto.js';
 import { loadOrCreateSecret } from './lib/secret-file.js';
 import type { Mailer } from './mail/email.js';
@@ -49,6 +50,7 @@ import { PrometheusTelemetry } from './observability/metrics.js';
 import { observedBlobStore } from './observability/observed-blobs.js';
 import { observedMailer } from './observability/observed-mailer.js';
 import { noTelemetry, type Telemetry } from './observability/telemetry.js';
+import { WebSessionsRepository } from './metadata/repositories/web-sessions.js';
 import { MemoryProgress } from './progress/memory-progress.js';
 import type { ProgressTracker } from './progress/progress-tracker.js';
 import type { JobGuard, ScheduledJob } from './scheduler.js';
@@ -157,6 +159,14 @@ async function compose(
     maxSessionsPerUser: config.maxSessionsPerUser,
   });
 
+  const webSessions = new WebSessions({
+    users,
+    sessions: new WebSessionsRepository(db),
+    limiter,
+    clock,
+    idleSeconds: config.sessionIdleSeconds,
+  });
+
   // Downloads, limits and the public file pages.
   const links = new Links(config.publicUrl, secrets);
   const fileRemoval = new FileRemoval(db, quota, blobs, log);
@@ -249,7 +259,9 @@ async function compose(
     ...library,
     uploads,
     health,
+    webSessions,
     jobs: [
+      { name: 'purge expired web sessions', run: () => webSessions.purgeExpired() },
       { name: 'purge expired tokens and sessions', run: () => auth.purgeExpired() },
       { name: 'sweep orphan blobs and stale temporary files', run: () => orphanSweeper.run() },
       { name: 'fire due file limits', run: () => limits.sweepDueLimits() },

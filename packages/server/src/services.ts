@@ -21,6 +21,7 @@ import type { Clock } from './domain/clock.js';
 import type { Links } from './domain/links.js';
 import type { Teams } from './domain/teams.js';
 import type { Uploads } from './domain/uploads/upload-service.js';
+import type { WebSessions } from './domain/web-sessions.js';
 import type { Secrets } from './lib/crypto.js';
 import type { MetricsExport, Telemetry } from './observability/telemetry.js';
 
@@ -62,4 +63,6 @@ export interface Services {
   health: HealthCheck[];
   /** The text behind /metrics; undefined when SENDBAY_METRICS=off. */
   metrics: MetricsExport | undefined;
+  /** Browser logins (the `ssal` cookie); never accepted by /rest/. */
+  webSessions: WebSessions;
 }

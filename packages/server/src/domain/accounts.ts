@@ -81,6 +81,11 @@ export class Accounts {
     }
   }
 
+  /** Whether an activation key names an account still waiting for it (the page then offers the button). */
+  async activationPending(key: string): Promise<boolean> {
+    return /^[a-z0-9]{32}$/.test(key) && (await this.d.users.findByActivationHash(sha256Hex(key))) !== undefined;
+  }
+
   /** Follows an activation link; returns the account's e-mail, or undefined for a bad key. */
   async activate(key: string): Promise<string | undefined> {
     if (!/^[a-z0-9]{32}$/.test(key)) return undefined;

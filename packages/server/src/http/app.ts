@@ -9,16 +9,14 @@ import type { Services } from '../services.js';
 import { Dispatcher } from '../rest/dispatch.js';
 import { handlers } from '../rest/handlers/index.js';
 import { registerAccessLog, requestId } from './access-log.js';
-import { registerAccountPages } from './account-pages.js';
 import { registerDownloadRoute } from './download-route.js';
-import { registerFilePages } from './file-pages.js';
-import { registerFolderPages } from './folder-pages.js';
 import { registerHealthRoutes } from './health.js';
 import { lazyQuery } from './lazy-query.js';
-import { registerHomePage } from './home-page.js';
 import { registerProgressRoutes } from './progress-route.js';
 import { registerRestRoutes } from './rest-route.js';
 import { registerUploadRoutes } from './upload-route.js';
+import { sendNotFound } from '../web/pages/not-found.js';
+import { registerWebRoutes } from '../web/web-routes.js';
 
 /** Body size for API calls (uploads use their own streaming route). */
 const API_BODY_LIMIT = 1024 * 1024;
@@ -74,15 +72,17 @@ export function buildApp(services: Services): FastifyInstance {
       .type('text/plain; charset=utf-8')
       .send(status >= 500 ? 'Internal error\n' : `${err.message}\n`);
   });
-  app.setNotFoundHandler((_req, reply) => reply.code(404).type('text/plain; charset=utf-8').send('Not found\n'));
+  // People get the not-found page; API clients and tools a plain line.
+  app.setNotFoundHandler((req, reply) =>
+    req.method === 'GET' && /text\/html/.test(String(req.headers.accept ?? ''))
+      ? sendNotFound(reply)
+      : reply.code(404).type('text/plain; charset=utf-8').send('Not found\n'),
+  );
 
   registerRestRoutes(app, new Dispatcher(services, handlers, services.log.child({ component: 'rest' })));
   registerHealthRoutes(app, services);
-  registerAccountPages(app, services);
-  registerHomePage(app, services);
+  registerWebRoutes(app, services);
   registerDownloadRoute(app, services);
-  registerFilePages(app, services);
-  registerFolderPages(app, services);
   registerUploadRoutes(app, services);
   registerProgressRoutes(app, services);
   return app;

@@ -45,6 +45,18 @@ export interface SessionsTable {
   expires_at: number;
 }
 
+/** A browser's login (the `ssal` cookie); see migration 004 for why it is not in `sessions`. */
+export interface WebSessionsTable {
+  key_hash: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+  last_seen_at: number;
+  user_agent: string;
+  /** 1 when "remember me" was ticked: a cookie that outlives the browser. */
+  persistent: number;
+}
+
 export interface RateLimitsTable {
   bucket: string;
   window_start: number;
@@ -116,6 +128,7 @@ export interface Database {
   api_keys: ApiKeysTable;
   auth_tokens: AuthTokensTable;
   sessions: SessionsTable;
+  web_sessions: WebSessionsTable;
   rate_limits: RateLimitsTable;
   folders: FoldersTable;
   files: FilesTable;

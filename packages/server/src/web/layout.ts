@@ -1,32 +1,72 @@
-/** The page frame every server-rendered page shares. */
-import { html, unsafeRawHtml, type Html } from './html.js';
+/**
+ * The frame every page shares: the header with the visitor's login state, the main
+ * column, the footer. Styles and scripts come from `/assets/` only (see csp.ts); the
+ * page is complete without its scripts, which are modules and run after it is shown.
+ */
+import { webAssets, type AssetName } from './assets.js';
+import { html, type Html } from './html.js';
+import { t } from './strings.js';
+import { csrfInput, type Visitor } from './visitor.js';
 
-const STYLE = `
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem;color:#1d2330;background:#fafbfc}
-header{display:flex;align-items:center;gap:.5rem;margin-bottom:1.5rem}header a{font-weight:700;font-size:1.3rem;color:#0b5fff;text-decoration:none}
-main{background:#fff;border:1px solid #e3e7ee;border-radius:10px;padding:1.5rem}
-h1{font-size:1.4rem;margin-top:0;word-break:break-word}dl{display:grid;grid-template-columns:max-content 1fr;gap:.4rem 1rem}dt{color:#5b6475}dd{margin:0;word-break:break-word}
-.button,button{display:inline-block;background:#0b5fff;color:#fff;border:0;border-radius:6px;padding:.6rem 1.2rem;font-size:1rem;text-decoration:none;cursor:pointer}
-.danger{background:#c62828}input[type=password],input[type=text]{padding:.5rem;border:1px solid #c9cfd9;border-radius:6px;font-size:1rem}
-.error{color:#c62828}.muted{color:#5b6475}table{width:100%;border-collapse:collapse}td,th{text-align:left;padding:.4rem;border-bottom:1px solid #eef0f4}
-`;
+export interface PageOptions {
+  title: string;
+  body: Html;
+  /** The visitor, for the header's login state; pages shown to tools only may omit it. */
+  visitor?: Visitor | undefined;
+  /** Script modules besides app.js. */
+  scripts?: AssetName[];
+  head?: Html;
+  /** The path of the page, to mark its menu entry. */
+  path?: string;
+}
 
-export function page(title: string, body: Html, opts: { head?: Html } = {}): string {
+function nav(visitor: Visitor | undefined, path: string | undefined): Html {
+  const link = (href: string, label: string) =>
+    html`<li><a href="${href}" ${path === href ? html`aria-current="page"` : ''}>${label}</a></li>`;
+  // The header holds exactly one form whoever looks: the delete page's tools count forms.
+  if (!visitor?.user)
+    return html`<ul>
+      ${link('/', t.layout.upload)} ${link('/register', t.layout.register)}
+      <li>
+        <form method="get" action="/login"><button type="submit" class="link">${t.layout.login}</button></form>
+      </li>
+    </ul>`;
+  return html`<ul>
+    ${link('/', t.layout.upload)} ${link('/files', t.layout.files)} ${link('/account', t.layout.account)}
+    <li class="who">${t.layout.signedInAs(visitor.user.email)}</li>
+    <li>
+      <form method="post" action="/logout">${csrfInput(visitor)}<button type="submit" class="link">${t.layout.logout}</button></form>
+    </li>
+  </ul>`;
+}
+
+export function page(opts: PageOptions): string;
+/** The older signature: title and body only. */
+export function page(title: string, body: Html, opts?: { head?: Html }): string;
+export function page(a: PageOptions | string, body?: Html, extra: { head?: Html } = {}): string {
+  const o: PageOptions = typeof a === 'string' ? { title: a, body: body ?? html``, ...extra } : a;
+  const assets = webAssets();
+  const scripts: AssetName[] = ['app.js', ...(o.scripts ?? [])];
   return html`<!DOCTYPE html>
     <html lang="en">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="robots" content="noindex" />
-        <title>${title} · Sendbay</title>
-        <style>
-          ${unsafeRawHtml(STYLE)}
-        </style>
-        ${opts.head}
+        <meta name="color-scheme" content="light dark" />
+        <title>${o.title} · ${t.brand}</title>
+        <link rel="stylesheet" href="${assets.url('app.css')}" />
+        ${scripts.map((s) => html`<script type="module" src="${assets.url(s)}"></script>`)} ${o.head}
       </head>
       <body>
-        <header><a href="/">Sendbay</a></header>
-        <main>${body}</main>
+        <a class="skip" href="#main">${t.layout.skip}</a>
+        <header class="site-header">
+          <div class="inner">
+            <a class="brand" href="/">${t.brand}</a>
+            <nav aria-label="${t.layout.nav}">${nav(o.visitor, o.path)}</nav>
+          </div>
+        </header>
+        <main id="main">${o.body}</main>
       </body>
     </html> `.value;
 }

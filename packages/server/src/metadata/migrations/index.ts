@@ -3,9 +3,11 @@ import type { Migration } from 'kysely';
 import * as m001 from './001-initial.js';
 import * as m002 from './002-download-limits.js';
 import * as m003 from './003-files-by-name.js';
+import * as m004 from './004-web-sessions.js';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': m001,
   '002-download-limits': m002,
   '003-files-by-name': m003,
+  '004-web-sessions': m004,
 };

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { SendspaceClient } from '@sendbay/client';
 import { XMLParser } from 'fast-xml-parser';
-import { storeFile } from '../testing/library-fixtures.js';
-import { startTestServer, testDatabases, type TestServer } from '../testing/test-server.js';
+import { storeFile } from '../../testing/library-fixtures.js';
+import { startTestServer, testDatabases, type TestServer } from '../../testing/test-server.js';
 
 const HOSTILE = `<script>alert("x")</script>&'evil.mp3`;
 
@@ -53,6 +53,8 @@ for (const database of testDatabases) {
       assert.ok(body.includes('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;evil.mp3'), body);
       assert.ok(body.includes('Holiday &lt;2024&gt;'));
       assert.ok(body.includes(`href="${server.url}/file/${f1.id}"`));
+      // Tools read files as `<a class="dl" align="center" href="/file/<id>" title="NAME">`.
+      assert.match(body, new RegExp(`<a class="dl" align="center" href="${server.url}/file/${f1.id}" title="[^"]+"`));
       assert.ok(body.includes(`href="${server.url}/file/${f2.id}"`));
       assert.ok(body.includes(`href="${server.url}/folder/${sub}"`) && body.includes('Public sub'));
       assert.ok(!body.includes('Secret sub'), 'private sub-folders are not listed');
@@ -143,7 +145,7 @@ for (const database of testDatabases) {
       const formBody = await form.text();
       assert.equal(form.status, 200);
       assert.match(formBody, /<form method="post">/);
-      assert.match(formBody, /type="password" name="password"/);
+      assert.match(formBody, /<input[^>]*type="password"[^>]*name="password"/);
       assert.ok(!formBody.includes('inside.txt') && !formBody.includes('Locked folder'), 'nothing shown before the password');
 
       const post = (password: string) => fetch(`${server.url}/folder/${pub}`, { method: 'POST', body: new URLSearchParams({ password }) });
