@@ -9,6 +9,7 @@ import { sql } from 'kysely';
 import { ConfigError, type Config } from './config.js';
 import type { BlobStore } from './blobs/blob-store.js';
 import { DiskBlobStore } from './blobs/disk-store.js';
+import { AccountDeletion } from './domain/account-deletion.js';
 import { Accounts } from './domain/accounts.js';
 import { FileRemoval } from './domain/file-removal.js';
 import { ApiKeys } from './domain/api-keys.js';
@@ -65,6 +66,8 @@ export interface AppContext extends Services {
   jobs: ScheduledJob[];
   /** Whether this process runs a job this time (one process: always). */
   jobGuard: JobGuard;
+  /** `sendbay user delete`: an account with its files, bytes and quota. */
+  accountDeletion: AccountDeletion;
   dispose(): Promise<void>;
 }
 
@@ -268,6 +271,7 @@ async function compose(
       { name: 'expire idle anonymous files', run: () => limits.sweepExpiredAnonymous() },
     ].map((job) => ({ ...job, intervalSeconds: config.sweepIntervalSeconds })),
     jobGuard: (_job, run) => run(),
+    accountDeletion: new AccountDeletion({ files, users, fileRemoval }),
     dispose: closeAll,
   };
 }

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startTestServer, type TestServer } from '../testing/test-server.js';
@@ -20,13 +21,15 @@ interface Outcome {
   err: string;
 }
 
-/** Runs `sendbay <argv>` in this process with a capturing io. */
-async function cli(env: Record<string, string>, ...argv: string[]): Promise<Outcome> {
+/** Runs `sendbay <argv>` in this process with a capturing io (and `stdin`, when given, as its standard input). */
+async function cliWith(stdin: string | undefined, env: Record<string, string>, ...argv: string[]): Promise<Outcome> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(argv, { out: (s) => out.push(s), err: (s) => err.push(s) }, env);
+  const input = stdin === undefined ? undefined : { stdin: Readable.from([stdin]), prompt: new PassThrough() };
+  const code = await main(argv, { out: (s) => out.push(s), err: (s) => err.push(s), ...(input ? { input } : {}) }, env);
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
+const cli = (env: Record<string, string>, ...argv: string[]) => cliWith(undefined, env, ...argv);
 
 /** A clean environment for child processes: only what is passed, plus PATH. */
 function childEnv(env: Record<string, string>): Record<string, string> {
@@ -73,8 +76,21 @@ describe('sendbay admin CLI', () => {
 
   describe('user add', () => {
     it('prints the new id, and the account logs in over HTTP at once', async () => {
-      const r = await cli(env, 'user', 'add', '--email', 'Ann@Example.com', '--password', 'pw-ann', '--name', 'Ann Admin', '--plan', 'pro');
+      const r = await cliWith(
+        'pw-ann\n',
+        env,
+        'user',
+        'add',
+        '--email',
+        'Ann@Example.com',
+        '--password-stdin',
+        '--name',
+        'Ann Admin',
+        '--plan',
+        'pro',
+      );
       assert.equal(r.code, 0, r.err);
+      assert.equal(r.err, '');
       assert.match(r.out, /^[a-z0-9]{12}$/);
       const { result } = await login('ann@example.com', 'pw-ann');
       assert.equal(result.status, 'ok', result.xml);
@@ -83,7 +99,7 @@ describe('sendbay admin CLI', () => {
     });
 
     it('refuses an address already registered, in any case, with exit 1 and a clear message', async () => {
-      const r = await cli(env, 'user', 'add', '--email', 'ANN@example.com', '--password', 'other');
+      const r = await cliWith('other\n', env, 'user', 'add', '--email', 'ANN@example.com', '--password-stdin');
       assert.equal(r.code, 1);
       assert.equal(r.out, '');
       assert.equal(r.err, 'sendbay: ann@example.com is already registered');
@@ -101,7 +117,7 @@ describe('sendbay admin CLI', () => {
     it('answers a usage error (exit 2) for a missing --password, an unknown option or an unknown plan', async () => {
       const missing = await cli(env, 'user', 'add', '--email', 'nopw@example.com');
       assert.equal(missing.code, 2);
-      assert.match(missing.err, /^sendbay: missing --password\n\nUsage: sendbay <command>/);
+      assert.match(missing.err, /^sendbay: this command needs a password: give it with --password-stdin\n\nUsage: sendbay <command>/);
       const noValue = await cli(env, 'user', 'add', '--email', 'nopw@example.com', '--password');
       assert.equal(noValue.code, 2);
       const unknown = await cli(env, 'user', 'add', '--email', 'nopw@example.com', '--pasword', 'x1234');
@@ -297,9 +313,9 @@ describe('sendbay admin CLI', () => {
 
     it('answers an unknown command with exit 2, without creating a data folder', async () => {
       const fresh = join(dataDir, 'never-created');
-      const r = await cli({ ...env, SENDBAY_DATA_DIR: fresh }, 'user', 'delete', 'ann@example.com');
+      const r = await cli({ ...env, SENDBAY_DATA_DIR: fresh }, 'user', 'remove', 'ann@example.com');
       assert.equal(r.code, 2);
-      assert.match(r.err, /^sendbay: unknown command "user delete"/);
+      assert.match(r.err, /^sendbay: unknown command "user remove"/);
       assert.equal(existsSync(fresh), false);
     });
 
@@ -321,9 +337,11 @@ describe('sendbay admin CLI', () => {
       assert.equal(result.status, 'ok', result.xml);
       assert.equal(result.body.membership_type, 'pro');
 
+      assert.match(r.err, /^warning: --password is visible to other users in the process list/);
+
       const usage = await runChild(env, 'user', 'add', '--email', 'child2@example.com');
       assert.equal(usage.code, 2);
-      assert.match(usage.err, /missing --password/);
+      assert.match(usage.err, /no terminal to ask for the password on: pipe it in with --password-stdin/);
     });
 
     it('serve starts, answers /healthz and exits 0 on SIGTERM', { timeout: 60_000 }, async () => {

@@ -128,6 +128,13 @@ export class Accounts {
     await this.d.users.update(user.id, { plan, membership_ends: plan === 'lite' ? null : membershipEnds });
   }
 
+  /** Operator: a new password; every open session ends (whoever had the old one is logged out). */
+  async resetPassword(user: UserRow, password: string): Promise<void> {
+    if (password.length < 4) throw new RegistrationError('password must be at least 4 characters');
+    await this.d.users.update(user.id, await this.credentials(password));
+    await this.d.sessions.deleteForUser(user.id);
+  }
+
   /** Disabling also ends every open session at once. */
   async setDisabled(user: UserRow, disabled: boolean): Promise<void> {
     await this.d.users.update(user.id, { disabled: disabled ? 1 : 0 });

@@ -21,5 +21,7 @@ export type Email =
 /** The mail seam: one call per e-mail; resolves once the message is handed over. */
 export interface Mailer {
   send(email: Email): Promise<void>;
+  /** Resolves when mail could be handed over now (`sendbay doctor`); rejects saying why not. */
+  check?(): Promise<void>;
   close?(): Promise<void>;
 }

@@ -2,7 +2,7 @@
  * Both mail back-ends go through nodemailer: SMTP for real delivery, and its stream
  * transport for the default outbox, which writes each message as an `.eml` file.
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Transporter } from 'nodemailer';
 import { randomKey } from '../lib/crypto.js';
@@ -35,6 +35,12 @@ export class SmtpMailer implements Mailer {
     await (await this.transport()).sendMail({ from: this.from, to: r.to, replyTo: r.replyTo, subject: r.subject, text: r.text });
   }
 
+  /** Connects and greets the server (and logs in, if the URL has credentials). */
+  async check(): Promise<void> {
+    this.opened = true;
+    await (await this.transport()).verify();
+  }
+
   async close(): Promise<void> {
     if (this.opened) (await this.transport()).close();
   }
@@ -47,6 +53,11 @@ export class OutboxMailer implements Mailer {
     private readonly dir: string,
     private readonly from: string,
   ) {}
+
+  async check(): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    await access(this.dir, constants.W_OK);
+  }
 
   async send(email: Email): Promise<void> {
     const r = renderEmail(email);

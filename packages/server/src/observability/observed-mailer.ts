@@ -18,6 +18,7 @@ export function observedMailer(inner: Mailer, telemetry: Telemetry, log: Logger)
         throw err;
       }
     },
+    ...(inner.check ? { check: () => inner.check!() } : {}),
     ...(inner.close ? { close: () => inner.close!() } : {}),
   };
 }

@@ -26,6 +26,11 @@ export class FilesRepository {
     await db.insertInto('files').values(row).execute();
   }
 
+  /** Up to `limit` of an owner's files (account deletion removes them batch by batch). */
+  ownedBatch(ownerId: string, limit: number): Promise<FileRow[]> {
+    return this.db.selectFrom('files').selectAll().where('owner_id', '=', ownerId).orderBy('id').limit(limit).execute();
+  }
+
   /** The set of blob keys that rows reference, among `keys` (for the orphan sweeper). */
   async referencedBlobKeys(keys: readonly string[]): Promise<Set<string>> {
     if (keys.length === 0) return new Set();
