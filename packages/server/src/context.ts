@@ -11,6 +11,7 @@ import type { BlobStore } from './blobs/blob-store.js';
 import { DiskBlobStore } from './blobs/disk-store.js';
 import { AccountDeletion } from './domain/account-deletion.js';
 import { Accounts } from './domain/accounts.js';
+import { Fsck } from './domain/integrity/fsck.js';
 import { FileRemoval } from './domain/file-removal.js';
 import { ApiKeys } from './domain/api-keys.js';
 import { Auth } from './domain/auth.js';
@@ -68,6 +69,8 @@ export interface AppContext extends Services {
   jobGuard: JobGuard;
   /** `sendbay user delete`: an account with its files, bytes and quota. */
   accountDeletion: AccountDeletion;
+  /** `sendbay fsck`: rows against blobs, strays, usage. */
+  fsck: Fsck;
   dispose(): Promise<void>;
 }
 
@@ -272,6 +275,7 @@ async function compose(
     ].map((job) => ({ ...job, intervalSeconds: config.sweepIntervalSeconds })),
     jobGuard: (_job, run) => run(),
     accountDeletion: new AccountDeletion({ files, users, fileRemoval }),
+    fsck: new Fsck({ files, quota, blobs, clock, graceSeconds: config.orphanGraceSeconds }),
     dispose: closeAll,
   };
 }

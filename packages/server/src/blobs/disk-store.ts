@@ -20,6 +20,17 @@ const READ_CHUNK = 1024 * 1024;
  */
 const WRITE_BUFFER = 256 * 1024;
 
+/**
+ * Where the blob `key` lives under a store's `blobs` folder: `ab/cd/<key>`. Exported for
+ * `sendbay backup` and `restore`, which copy this layout file by file.
+ */
+export function diskBlobPath(blobsDir: string, key: string): string {
+  if (!KEY_RE.test(key)) throw new Error(`invalid blob key`);
+  const p = join(blobsDir, key.slice(0, 2), key.slice(2, 4), key);
+  if (!p.startsWith(blobsDir + sep)) throw new Error('blob path escapes the store');
+  return p;
+}
+
 export class DiskBlobStore implements BlobStore {
   private readonly blobsDir: string;
   readonly tmpDir: string;
@@ -31,10 +42,7 @@ export class DiskBlobStore implements BlobStore {
 
   /** Maps a key to its path; refuses anything that is not a server-made key. */
   private pathOf(key: string): string {
-    if (!KEY_RE.test(key)) throw new Error(`invalid blob key`);
-    const p = join(this.blobsDir, key.slice(0, 2), key.slice(2, 4), key);
-    if (!p.startsWith(this.blobsDir + sep)) throw new Error('blob path escapes the store');
-    return p;
+    return diskBlobPath(this.blobsDir, key);
   }
 
   async put(key: string, body: Readable, opts: { signal?: AbortSignal } = {}): Promise<{ size: number }> {

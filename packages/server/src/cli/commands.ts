@@ -84,8 +84,8 @@ export const COMMANDS: CommandHelp[] = [
   },
   {
     name: 'backup',
-    synopsis: 'backup DIR',
-    help: 'Copies a consistent snapshot of a running or stopped server into DIR (new or empty): the SQLite\ndatabase through its online backup API, then the blobs (hard-linked when DIR is on the same file\nsystem). With PostgreSQL or S3 it prints the procedure to follow instead (see README).',
+    synopsis: 'backup DIR [--link]',
+    help: 'Copies a consistent snapshot of a running or stopped server into DIR (new or empty): the SQLite\ndatabase through its online backup API, then every blob it refers to, and the secret file.\n--link hard-links the blobs instead of copying them (same file system; fast, and safe because\nblobs never change, but it guards against deletion only, not against a failing disk).\nWith PostgreSQL or S3 it prints the procedure to follow instead (see README).',
     needsData: true,
   },
   {
@@ -96,7 +96,7 @@ export const COMMANDS: CommandHelp[] = [
   },
   {
     name: 'fsck',
-    synopsis: 'fsck [--repair]',
+    synopsis: 'fsck [--repair] [--no-hashes]',
     help: "Checks that every file row has its blob with the recorded size and SHA-256, lists blobs no row\nrefers to, and recomputes each account's disk usage. Exits 1 naming each problem.\n--repair removes the stray blobs and corrects usage figures (rows with missing or damaged\nblobs are reported, never deleted).",
     needsData: true,
   },

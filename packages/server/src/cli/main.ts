@@ -12,6 +12,7 @@ import { startServer } from '../server.js';
 import { runAdmin } from './admin.js';
 import { commandHelp, findCommand, USAGE } from './commands.js';
 import { openContext, requireExistingData } from './data-folder.js';
+import { backup, fsck, restore } from './data-safety.js';
 import { runDoctor } from './doctor.js';
 import { AdminError, stdio, UsageError, type Io } from './io.js';
 
@@ -38,9 +39,12 @@ export async function main(argv: string[], io: Io = stdio, env: NodeJS.ProcessEn
     if (command.name === 'serve') return await serve(env, io);
     const config = parseConfig({ ...env, SENDBAY_LOG_LEVEL: env.SENDBAY_LOG_LEVEL ?? 'warn' });
     if (command.name === 'doctor') return await runDoctor(config, io);
+    if (command.name === 'restore') return await restore(config, rest, io);
     if (command.needsData) requireExistingData(config);
+    if (command.name === 'backup') return await backup(config, rest, io);
     const ctx = await openContext(config);
     try {
+      if (command.name === 'fsck') return await fsck(ctx, rest, io);
       await runAdmin(ctx, command.name, rest, io);
       return 0;
     } finally {

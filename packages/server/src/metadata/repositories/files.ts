@@ -31,6 +31,17 @@ export class FilesRepository {
     return this.db.selectFrom('files').selectAll().where('owner_id', '=', ownerId).orderBy('id').limit(limit).execute();
   }
 
+  /** Every row's blob facts, in id order, `limit` after `afterId` (for fsck). */
+  integrityBatch(afterId: string, limit: number): Promise<Pick<FileRow, 'id' | 'owner_id' | 'blob_key' | 'size' | 'sha256'>[]> {
+    return this.db
+      .selectFrom('files')
+      .select(['id', 'owner_id', 'blob_key', 'size', 'sha256'])
+      .where('id', '>', afterId)
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+  }
+
   /** The set of blob keys that rows reference, among `keys` (for the orphan sweeper). */
   async referencedBlobKeys(keys: readonly string[]): Promise<Set<string>> {
     if (keys.length === 0) return new Set();

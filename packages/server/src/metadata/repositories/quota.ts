@@ -30,6 +30,34 @@ export class QuotaRepository {
     return Number(r.numUpdatedRows) > 0;
   }
 
+  /** Accounts whose recorded disk usage is not the sum of their files' sizes (for fsck). */
+  async diskDrift(): Promise<{ userId: string; email: string; recorded: number; actual: number }[]> {
+    const rows = await this.db
+      .selectFrom('users')
+      .leftJoin('files', 'files.owner_id', 'users.id')
+      .select((eb) => [
+        'users.id as userId',
+        'users.email as email',
+        'users.diskspace_used as recorded',
+        eb.fn.coalesce(eb.fn.sum<number | string>('files.size'), sql<number>`0`).as('actual'),
+      ])
+      .groupBy(['users.id', 'users.email', 'users.diskspace_used'])
+      .execute();
+    return rows
+      .map((r) => ({ userId: r.userId, email: r.email, recorded: Number(r.recorded), actual: Number(r.actual) }))
+      .filter((r) => r.recorded !== r.actual);
+  }
+
+  /** Sets disk usage to the sum of the account's files, in one statement (right even with uploads running). */
+  async recomputeDisk(userId: string): Promise<void> {
+    this.cache.forgetUser(userId);
+    await this.db
+      .updateTable('users')
+      .set({ diskspace_used: sql`(select coalesce(sum(size), 0) from files where files.owner_id = users.id)` })
+      .where('id', '=', userId)
+      .execute();
+  }
+
   async releaseDisk(userId: string, bytes: number, db: Executor = this.db): Promise<void> {
     this.cache.forgetUser(userId);
     await db
