@@ -83,6 +83,8 @@ export interface Config {
   /** anonymous.filesSendMail calls per client address per hour. */
   anonymousMailsPerHour: number;
   uploadInfoTtlSeconds: number;
+  /** A resumable (tus) upload nobody writes to for this long expires (and, once finished, is forgotten). */
+  tusExpirySeconds: number;
   downloadLinkTtlSeconds: number;
   maxFilesPerUpload: number;
   /** An upload whose client sends nothing for this long is dropped. */
@@ -321,6 +323,7 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
     anonymousExpiryDays: int('SENDBAY_ANON_EXPIRY_DAYS', 30, 0, 36_500),
     anonymousMailsPerHour: int('SENDBAY_ANON_MAILS_PER_HOUR', 20, 0, 1_000_000),
     uploadInfoTtlSeconds: int('SENDBAY_UPLOAD_INFO_TTL', 86_400, 60, 30 * 86_400),
+    tusExpirySeconds: int('SENDBAY_TUS_EXPIRY', 86_400, 60, 30 * 86_400),
     downloadLinkTtlSeconds: int('SENDBAY_DOWNLOAD_LINK_TTL', 86_400, 60, 30 * 86_400),
     maxFilesPerUpload: int('SENDBAY_MAX_FILES_PER_UPLOAD', 100, 1, 100),
     uploadIdleTimeoutSeconds: int('SENDBAY_UPLOAD_IDLE_TIMEOUT', 120, 1, 3_600),

@@ -26,6 +26,7 @@ import { FailureLimiter } from './domain/rate-limiter.js';
 import { Links } from './domain/links.js';
 import { Teams } from './domain/teams.js';
 import { OrphanSweeper } from './domain/uploads/orphan-sweeper.js';
+import { ResumableUploads } from './domain/uploads/resumable-uploads.js';
 import { Uploads } from './domain/uploads/upload-service.js';
 import { WebSessions } from './domain/web-sessions.js';
 import { Secrets } from './lib/crypto.js';
@@ -47,6 +48,7 @@ import { RateLimitsRepository } from './metadata/repositories/rate-limits.js';
 import { SessionsRepository } from './metadata/repositories/sessions.js';
 import { TeamsRepository } from './metadata/repositories/teams.js';
 import { TokensRepository } from './metadata/repositories/tokens.js';
+import { TusUploadsRepository } from './metadata/repositories/tus-uploads.js';
 import { UsersRepository } from './metadata/repositories/users.js';
 import { PrometheusTelemetry } from './observability/metrics.js';
 import { observedBlobStore } from './observability/observed-blobs.js';
@@ -57,6 +59,8 @@ import { MemoryProgress } from './progress/memory-progress.js';
 import type { ProgressTracker } from './progress/progress-tracker.js';
 import type { JobGuard, ScheduledJob } from './scheduler.js';
 import type { HealthCheck, Services } from './services.js';
+import { DiskResumableStore } from './tus/disk-resumable-store.js';
+import { RowLeaseLocks } from './tus/row-lease-locks.js';
 
 export interface AppContext extends Services {
   db: Db;
@@ -215,7 +219,7 @@ async function compose(
 
   // Uploads: signed tickets, the streaming receiver, live progress, and the sweeper
   // for whatever an interrupted upload leaves behind.
-  const uploads = new Uploads({
+  const uploadsDeps = {
     config,
     files,
     folders: new FoldersRepository(db),
@@ -229,7 +233,18 @@ async function compose(
     secrets,
     clock,
     log: log.child({ component: 'uploads' }),
-    inFlight: new Set(),
+    inFlight: new Set<string>(),
+  };
+  const uploads = new Uploads(uploadsDeps);
+  // Resumable (tus) uploads: state in the metadata database and a lease on its row as
+  // the per-upload lock, so any process sharing the database can continue an upload.
+  const tusUploads = new TusUploadsRepository(db);
+  const resumable = new ResumableUploads({
+    ...uploadsDeps,
+    log: log.child({ component: 'tus' }),
+    tusUploads,
+    store: new DiskResumableStore(config.dataDir, blobs),
+    locks: new RowLeaseLocks(tusUploads),
   });
   const orphanSweeper = new OrphanSweeper({
     blobs,
@@ -264,11 +279,13 @@ async function compose(
     contacts,
     ...library,
     uploads,
+    resumable,
     health,
     webSessions,
     jobs: [
       { name: 'purge expired web sessions', run: () => webSessions.purgeExpired() },
       { name: 'purge expired tokens and sessions', run: () => auth.purgeExpired() },
+      { name: 'remove expired resumable uploads', run: () => resumable.sweep() },
       { name: 'sweep orphan blobs and stale temporary files', run: () => orphanSweeper.run() },
       { name: 'fire due file limits', run: () => limits.sweepDueLimits() },
       { name: 'expire idle anonymous files', run: () => limits.sweepExpiredAnonymous() },

@@ -20,6 +20,7 @@ import type { SharedFolders } from './domain/library/shared-folders.js';
 import type { Clock } from './domain/clock.js';
 import type { Links } from './domain/links.js';
 import type { Teams } from './domain/teams.js';
+import type { ResumableUploads } from './domain/uploads/resumable-uploads.js';
 import type { Uploads } from './domain/uploads/upload-service.js';
 import type { WebSessions } from './domain/web-sessions.js';
 import type { Secrets } from './lib/crypto.js';
@@ -65,4 +66,6 @@ export interface Services {
   metrics: MetricsExport | undefined;
   /** Browser logins (the `ssal` cookie); never accepted by /rest/. */
   webSessions: WebSessions;
+  /** Resumable (tus) uploads at /tus/. */
+  resumable: ResumableUploads;
 }

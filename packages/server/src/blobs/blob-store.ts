@@ -29,6 +29,12 @@ export interface BlobStore {
   check(): Promise<void>;
   /** Releases connections or handles the store holds. */
   close?(): Promise<void>;
+  /**
+   * Optional: moves a complete, already durable local file into the store at `key` (a
+   * rename, no copy). Stores that cannot take a local file need not have it; their
+   * callers `put` the file's bytes instead.
+   */
+  adoptFile?(key: string, path: string): Promise<void>;
 }
 
 /**

@@ -82,6 +82,15 @@ export class DiskBlobStore implements BlobStore {
     await access(this.blobsDir, constants.R_OK | constants.W_OK);
   }
 
+  /** Renames a durable file (on the data folder's file system) into place at `key`. */
+  async adoptFile(key: string, path: string): Promise<void> {
+    const target = this.pathOf(key);
+    const dir = join(target, '..');
+    await mkdir(dir, { recursive: true });
+    await rename(path, target);
+    await syncDirectory(dir);
+  }
+
   async get(key: string, range?: ByteRange): Promise<DiskBlobReadStream> {
     const path = this.pathOf(key);
     const fh = await open(path, 'r'); // fails early (ENOENT) before any byte is promised

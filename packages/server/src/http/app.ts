@@ -14,6 +14,7 @@ import { registerHealthRoutes } from './health.js';
 import { lazyQuery } from './lazy-query.js';
 import { registerProgressRoutes } from './progress-route.js';
 import { registerRestRoutes } from './rest-route.js';
+import { registerTusRoutes } from './tus-route.js';
 import { registerUploadRoutes } from './upload-route.js';
 import { sendNotFound } from '../web/pages/not-found.js';
 import { registerWebRoutes } from '../web/web-routes.js';
@@ -85,5 +86,6 @@ export function buildApp(services: Services): FastifyInstance {
   registerDownloadRoute(app, services);
   registerUploadRoutes(app, services);
   registerProgressRoutes(app, services);
+  registerTusRoutes(app, services);
   return app;
 }

@@ -123,6 +123,29 @@ export interface TeamMembersTable {
   joined_at: number;
 }
 
+export interface TusUploadsTable {
+  id: string;
+  /** null for an anonymous upload. */
+  owner_id: string | null;
+  /** The upload ticket it was created with (names its progress entry). */
+  ticket: string;
+  file_name: string;
+  /** JSON of the upload's options (see domain/uploads/resumable-form.ts); the password sealed. */
+  form: string;
+  upload_length: number;
+  upload_offset: Generated<number>;
+  speed_limit_kb: Generated<number>;
+  created_at: number;
+  expires_at: number;
+  lock_token: string | null;
+  /** Unix milliseconds the lease runs to. */
+  lock_until: number | null;
+  /** The blob the bytes go to once complete (set just before they move). */
+  blob_key: string | null;
+  /** Set once the upload became a file. */
+  file_id: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   api_keys: ApiKeysTable;
@@ -135,4 +158,5 @@ export interface Database {
   contacts: ContactsTable;
   teams: TeamsTable;
   team_members: TeamMembersTable;
+  tus_uploads: TusUploadsTable;
 }

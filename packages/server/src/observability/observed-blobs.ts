@@ -39,5 +39,9 @@ export function observedBlobStore(inner: BlobStore, telemetry: Telemetry, log: L
     const remove = inner.removeStaleTemporaries.bind(inner);
     store.removeStaleTemporaries = (olderThan, keep) => remove(olderThan, keep).catch(failed('removeStaleTemporaries', undefined));
   }
+  if (inner.adoptFile) {
+    const adopt = inner.adoptFile.bind(inner);
+    store.adoptFile = (key, path) => adopt(key, path).catch(failed('adoptFile', key));
+  }
   return store;
 }

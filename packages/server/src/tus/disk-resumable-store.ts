@@ -1,0 +1,106 @@
+/**
+ * Resumable uploads as files under `<dataDir>/tus/<id>`, apart from the blob store's own
+ * temporary folder so the orphan sweeper never takes them. Each append writes at its
+ * offset and fsyncs before it resolves; the finished file is renamed into the blob store
+ * (no copy) when that store can adopt files, else streamed into it.
+ */
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, readdir, rm, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { BlobStore } from '../blobs/blob-store.js';
+import type { AppendResult, ResumableStore } from './resumable-store.js';
+
+const ID_RE = /^[a-z0-9]{16,64}$/;
+/** What an append may hold in memory while the disk catches up (as the blob store's puts). */
+const WRITE_BUFFER = 256 * 1024;
+
+export class DiskResumableStore implements ResumableStore {
+  readonly dir: string;
+
+  constructor(
+    dataDir: string,
+    private readonly blobs: BlobStore,
+  ) {
+    this.dir = resolve(dataDir, 'tus');
+  }
+
+  private pathOf(id: string): string {
+    if (!ID_RE.test(id)) throw new Error('invalid upload id');
+    return join(this.dir, id);
+  }
+
+  async create(id: string): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    const fh = await open(this.pathOf(id), 'wx');
+    await fh.close();
+  }
+
+  async append(id: string, offset: number, body: Readable): Promise<AppendResult> {
+    const path = this.pathOf(id);
+    const fh = await open(path, 'r+');
+    let error: unknown;
+    try {
+      await fh.truncate(offset);
+      const out = createWriteStream(path, { flags: 'r+', start: offset, highWaterMark: WRITE_BUFFER });
+      await pipeline(body, out).catch(async (err: unknown) => {
+        error = err;
+        // A write may still be under way: let it land (the stream closes after it) before measuring.
+        if (!out.closed) await new Promise<void>((r) => out.once('close', () => r()));
+      });
+      await fh.sync();
+      // What reached the file, whatever the stream reports: appends run one at a time
+      // (the upload lock), so everything past `offset` is this body's.
+      const { size } = await fh.stat();
+      return { written: Math.max(0, size - offset), ...(error === undefined ? {} : { error }) };
+    } finally {
+      await fh.close();
+    }
+  }
+
+  async truncate(id: string, offset: number): Promise<void> {
+    const fh = await open(this.pathOf(id), 'r+');
+    try {
+      await fh.truncate(offset);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  }
+
+  async read(id: string): Promise<Readable> {
+    const fh = await open(this.pathOf(id), 'r'); // fails now (ENOENT) rather than mid-stream
+    return fh.createReadStream({ highWaterMark: 1024 * 1024 });
+  }
+
+  async finish(id: string, key: string): Promise<void> {
+    const path = this.pathOf(id);
+    if (this.blobs.adoptFile) {
+      try {
+        return await this.blobs.adoptFile(key, path);
+      } catch (err) {
+        // Blobs on another file system (a rename cannot cross): copy instead.
+        if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+      }
+    }
+    await this.blobs.put(key, await this.read(id));
+    await rm(path, { force: true });
+  }
+
+  async remove(id: string): Promise<void> {
+    await rm(this.pathOf(id), { force: true });
+  }
+
+  async *list(): AsyncIterable<{ id: string; modifiedAt: number }[]> {
+    const names = (await readdir(this.dir).catch(() => [] as string[])).filter((n) => ID_RE.test(n));
+    for (let i = 0; i < names.length; i += 500) {
+      const batch: { id: string; modifiedAt: number }[] = [];
+      for (const id of names.slice(i, i + 500)) {
+        const s = await stat(join(this.dir, id)).catch(() => null);
+        if (s) batch.push({ id, modifiedAt: Math.floor(s.mtimeMs / 1000) });
+      }
+      if (batch.length > 0) yield batch;
+    }
+  }
+}
