@@ -147,6 +147,27 @@ for (const database of testDatabases) {
       await tusRequest(url, 'DELETE');
     });
 
+    it('takes the web session cookie in place of a ticket', async () => {
+      const u = await server.userClient({ plan: 'max' });
+      const login = await server.ctx.webSessions.login({
+        email: u.email,
+        password: u.password,
+        remember: false,
+        address: '127.0.0.1',
+        userAgent: 'test',
+      });
+      assert.ok(login.ok);
+      const cookie = `ssal=${login.key}`;
+      const content = randomBytes(1234);
+      const created = await createUpload(server.url, content.length, { filename: 'from-page.txt' }, { cookie });
+      assert.equal(created.status, 201);
+      const done = await patch(created.headers.get('location') as string, 0, content);
+      assert.equal(done.status, 204);
+      const row = await fileRow(done.headers.get('sendbay-file-id') as string);
+      assert.equal(row.owner_id, u.id);
+      assert.equal((await createUpload(server.url, 10, { filename: 'x' }, { cookie: 'ssal=notasession' })).status, 401);
+    });
+
     it('answers 409 to a PATCH at the wrong offset and 412 without Tus-Resumable', async () => {
       const u = await ticketOf();
       const url = (await createUpload(server.url, 100, { ticket: u.ticket, filename: 'x' })).headers.get('location') as string;

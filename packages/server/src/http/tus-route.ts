@@ -3,6 +3,7 @@
  * expiration, with CORS so browser pages can drive it. Transport only: every rule is in
  * domain/uploads/resumable-uploads.ts; this maps its refusals to tus status codes.
  */
+import { ApiError } from '@sendbay/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ResumableRefused, type ResumableRefusal } from '../domain/uploads/resumable-errors.js';
 import type { ResumableState } from '../domain/uploads/resumable-uploads.js';
@@ -19,6 +20,8 @@ import {
   TUS_EXTENSIONS,
   TUS_VERSION,
 } from '../tus/tus-headers.js';
+import { readCookie } from '../web/cookies.js';
+import { SESSION_COOKIE } from '../web/visitor.js';
 import { lingerAfterEarlyAnswer } from './upload-body.js';
 
 const STATUS: Record<ResumableRefusal, number> = {
@@ -42,6 +45,22 @@ function header(req: FastifyRequest, name: string): string | undefined {
 
 function fail(kind: ResumableRefusal, text: string): never {
   throw new ResumableRefused(kind, text);
+}
+
+/**
+ * Pages of this site may upload for their logged-in visitor without a ticket: the web
+ * session cookie stands for one, made as upload.getInfo would. Only same-origin pages
+ * send that cookie (it is SameSite=Lax, and CORS here never allows credentials).
+ */
+async function sessionTicket(req: FastifyRequest, services: Services): Promise<string | undefined> {
+  const session = await services.webSessions.resolve(readCookie(req, SESSION_COOKIE));
+  if (!session) return undefined;
+  try {
+    return services.uploads.info(session.user, null).extraInfo;
+  } catch (err) {
+    if (err instanceof ApiError) fail('forbidden', err.text);
+    throw err;
+  }
 }
 
 export function registerTusRoutes(app: FastifyInstance, services: Services): void {
@@ -73,6 +92,10 @@ export function registerTusRoutes(app: FastifyInstance, services: Services): voi
       if (length === undefined) fail('bad-request', 'Upload-Length must be the file size in bytes');
       const metadata = parseUploadMetadata(header(req, 'upload-metadata'));
       if (!metadata) fail('bad-request', 'Upload-Metadata must be "key base64value" pairs, separated by commas');
+      if (!metadata.has('ticket')) {
+        const ticket = await sessionTicket(req, services);
+        if (ticket) metadata.set('ticket', ticket);
+      }
       let state = await services.resumable.create(length, metadata);
       reply.header('location', base + state.id);
       const withBody = (header(req, 'content-type') ?? '').startsWith(OCTETS) && Number(header(req, 'content-length') ?? '1') > 0;
