@@ -38,6 +38,7 @@ import { migrateToLatest, openDatabase, type Db } from './metadata/db.js';
 import { ApiKeysRepository } from './metadata/repositories/api-keys.js';
 import { ContactsRepository } from './metadata/repositories/contacts.js';
 import { DownloadsRepository } from './metadata/repositories/downloads.js';
+import { FilePagesRepository } from './metadata/repositories/file-pages.js';
 import { FilesRepository } from './metadata/repositories/files.js';
 import { UploadCommitsRepository } from './metadata/repositories/upload-commits.js';
 import { FoldersRepository } from './metadata/repositories/folders.js';
@@ -204,6 +205,7 @@ async function compose(
   const library = createLibrary({
     files: new LibraryFilesRepository(db),
     folders: new LibraryFoldersRepository(db),
+    pages: new FilePagesRepository(db),
     teams,
     fileRemoval,
     mailer,

@@ -14,6 +14,7 @@ import type { AnonymousMail } from './domain/downloads/anonymous-mail.js';
 import type { DeleteLinks } from './domain/downloads/delete-link.js';
 import type { Downloads } from './domain/downloads/downloads.js';
 import type { Limits } from './domain/limits/limits.js';
+import type { FileListing } from './domain/library/file-listing.js';
 import type { LibraryFiles } from './domain/library/files.js';
 import type { LibraryFolders } from './domain/library/folders.js';
 import type { SharedFolders } from './domain/library/shared-folders.js';
@@ -56,6 +57,8 @@ export interface Services {
   libraryFiles: LibraryFiles;
   /** folders.* except getShared: the caller's folder tree. */
   libraryFolders: LibraryFolders;
+  /** The web file manager's pages of files and name searches. */
+  fileListing: FileListing;
   /** Public folders: folders.getShared, the folder page and its RSS feed. */
   sharedFolders: SharedFolders;
   /** upload.getInfo, the upload POST/PUT and the progress URL. */

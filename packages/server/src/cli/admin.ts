@@ -129,6 +129,13 @@ export async function runAdmin(ctx: AppContext, key: string, rest: string[], io:
       io.out(`${user.email}: ${sub === 'disable' ? 'disabled' : 'enabled'}`);
       return;
     }
+    case 'user set-admin': {
+      const { positionals, flags } = opts(rest, [], ['off']);
+      const user = await findUser(ctx, need(positionals[0], 'user'));
+      await ctx.accounts.setAdmin(user, !flags.off);
+      io.out(`${user.email}: ${flags.off ? 'no longer an admin' : 'admin'}`);
+      return;
+    }
     case 'apikey add': {
       const { values } = opts(rest, ['name']);
       io.out(await ctx.apiKeys.add(values.name ?? ''));

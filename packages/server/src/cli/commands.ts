@@ -55,6 +55,12 @@ export const COMMANDS: CommandHelp[] = [
   },
   { name: 'user disable', synopsis: 'user disable <email|id>', help: 'Disables an account and ends its sessions.', needsData: true },
   { name: 'user enable', synopsis: 'user enable <email|id>', help: 'Enables a disabled account.', needsData: true },
+  {
+    name: 'user set-admin',
+    synopsis: 'user set-admin <email|id> [--off]',
+    help: 'Lets an account open the admin pages (/admin/users); --off takes that away again.',
+    needsData: true,
+  },
   { name: 'apikey add', synopsis: 'apikey add [--name N]', help: 'Makes an API key and prints it (shown once).', needsData: true },
   { name: 'apikey list', synopsis: 'apikey list', help: 'Lists API keys by prefix, state, creation time and name.', needsData: true },
   {

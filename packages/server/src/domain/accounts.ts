@@ -141,6 +141,30 @@ export class Accounts {
     if (disabled) await this.d.sessions.deleteForUser(user.id);
   }
 
+  /** Operators are the accounts with the admin flag; only they open the admin pages. */
+  async setAdmin(user: UserRow, admin: boolean): Promise<void> {
+    await this.d.users.update(user.id, { is_admin: admin ? 1 : 0 });
+  }
+
+  /**
+   * A page of accounts by e-mail, for the operator's list: those after `after` (an
+   * address from the previous page), matching `text` in address or name when given.
+   */
+  async page(opts: {
+    text?: string | undefined;
+    after?: string | undefined;
+    pageSize: number;
+  }): Promise<{ users: UserRow[]; next: string | undefined }> {
+    const limit = Math.min(200, Math.max(1, Math.floor(opts.pageSize) || 1));
+    const rows = await this.d.users.page({
+      text: opts.text?.trim().slice(0, 200) || undefined,
+      afterEmail: opts.after || undefined,
+      limit: limit + 1,
+    });
+    const users = rows.slice(0, limit);
+    return { users, next: rows.length > limit ? users[users.length - 1]?.email : undefined };
+  }
+
   list(): Promise<UserRow[]> {
     return this.d.users.list();
   }

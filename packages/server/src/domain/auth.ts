@@ -32,6 +32,9 @@ export interface Session {
 /** Keys are made lowercase; a client that upper-cases or pads one is still understood. */
 const SESSION_KEY_RE = /^[a-z0-9]{32}$/;
 
+/** Hex characters of a key hash that name a session on the account page. */
+const SESSION_HANDLE_LENGTH = 16;
+
 /** How long a session's expiry may lag before a call pushes it forward (spares writes). */
 function extendGranularity(idleSeconds: number): number {
   return Math.min(60, Math.floor(idleSeconds / 10));
@@ -122,6 +125,23 @@ export class Auth {
   private usable(live: LiveSession): Session {
     if (live.user.disabled) throw new ApiError(6);
     return { keyHash: live.keyHash, user: live.user };
+  }
+
+  /**
+   * The user's open API sessions, for their account page. Each is named by a handle (a
+   * prefix of the key's hash): enough to tell them apart and revoke one, useless to log in.
+   */
+  async openSessions(user: UserRow): Promise<{ handle: string; createdAt: number; expiresAt: number }[]> {
+    const rows = await this.d.sessions.listLive(user.id, this.d.clock.now());
+    return rows.map((r) => ({ handle: r.key_hash.slice(0, SESSION_HANDLE_LENGTH), createdAt: r.created_at, expiresAt: r.expires_at }));
+  }
+
+  /** Ends one of the user's own API sessions by its handle; false when they have none such. */
+  async revokeSession(user: UserRow, handle: string): Promise<boolean> {
+    if (!/^[0-9a-f]+$/.test(handle) || handle.length !== SESSION_HANDLE_LENGTH) return false;
+    const rows = await this.d.sessions.listLive(user.id, this.d.clock.now());
+    const row = rows.find((r) => r.key_hash.startsWith(handle));
+    return row ? this.d.sessions.delete(row.key_hash) : false;
   }
 
   async logout(session: Session): Promise<void> {

@@ -22,6 +22,8 @@ export interface UsersTable {
   bandwidth_used: Generated<number>;
   /** `YYYY-MM` the bandwidth counter belongs to. */
   bandwidth_month: Generated<string>;
+  /** 1 for an operator: the admin pages open to them (set with `sendbay user set-admin`). */
+  is_admin: Generated<number>;
 }
 
 export interface ApiKeysTable {

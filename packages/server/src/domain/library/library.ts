@@ -2,6 +2,7 @@
 import type { PlanLimits, PlanName } from '../../config.js';
 import type { Secrets } from '../../lib/crypto.js';
 import type { Mailer } from '../../mail/email.js';
+import type { FilePagesRepository } from '../../metadata/repositories/file-pages.js';
 import type { LibraryFilesRepository } from '../../metadata/repositories/library-files.js';
 import type { LibraryFoldersRepository } from '../../metadata/repositories/library-folders.js';
 import type { Clock } from '../clock.js';
@@ -12,6 +13,7 @@ import type { Links } from '../links.js';
 import type { FailureLimiter } from '../rate-limiter.js';
 import type { Teams } from '../teams.js';
 import { LibraryAccess } from './access.js';
+import { FileListing } from './file-listing.js';
 import { FolderDeletion } from './folder-deletion.js';
 import { LibraryFiles } from './files.js';
 import { LibraryFolders } from './folders.js';
@@ -21,6 +23,8 @@ import { LibraryViews } from './views.js';
 export interface LibraryDeps {
   files: LibraryFilesRepository;
   folders: LibraryFoldersRepository;
+  /** Keyset pages of files, for the web file manager. */
+  pages: FilePagesRepository;
   teams: Teams;
   fileRemoval: FileRemoval;
   mailer: Mailer;
@@ -40,6 +44,7 @@ export function createLibrary(d: LibraryDeps): {
   libraryFiles: LibraryFiles;
   libraryFolders: LibraryFolders;
   sharedFolders: SharedFolders;
+  fileListing: FileListing;
 } {
   const access = new LibraryAccess({ files: d.files, folders: d.folders, teams: d.teams, plans: d.plans, clock: d.clock });
   const views = new LibraryViews({
@@ -53,6 +58,7 @@ export function createLibrary(d: LibraryDeps): {
   return {
     libraryFiles: new LibraryFiles({ ...common, fileRemoval: d.fileRemoval, links: d.links, plans: d.plans, limits: d.limits }),
     libraryFolders: new LibraryFolders({ ...common, folders: d.folders, deletion }),
+    fileListing: new FileListing({ access, views, pages: d.pages }),
     sharedFolders: new SharedFolders({ views, folders: d.folders, files: d.files, secrets: d.secrets, limiter: d.limiter, clock: d.clock }),
   };
 }

@@ -5,6 +5,7 @@ import * as m002 from './002-download-limits.js';
 import * as m003 from './003-files-by-name.js';
 import * as m004 from './004-web-sessions.js';
 import * as m005 from './005-tus-uploads.js';
+import * as m006 from './006-file-manager.js';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': m001,
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '003-files-by-name': m003,
   '004-web-sessions': m004,
   '005-tus-uploads': m005,
+  '006-file-manager': m006,
 };

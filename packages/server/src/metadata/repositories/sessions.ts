@@ -70,6 +70,18 @@ export class SessionsRepository {
     return Number(r.n);
   }
 
+  /** The user's live sessions, newest first. */
+  listLive(userId: string, now: number): Promise<SessionRow[]> {
+    return this.db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('expires_at', '>', now)
+      .orderBy('created_at', 'desc')
+      .orderBy('key_hash')
+      .execute();
+  }
+
   async delete(keyHash: string): Promise<boolean> {
     this.cache.forgetSession(keyHash);
     const r = await this.db.deleteFrom('sessions').where('key_hash', '=', keyHash).executeTakeFirst();

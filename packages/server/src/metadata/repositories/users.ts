@@ -1,7 +1,8 @@
-import type { Selectable, Insertable } from 'kysely';
+import { sql, type Selectable, type Insertable } from 'kysely';
 import type { Db } from '../db.js';
 import { AccountCache } from '../account-cache.js';
 import type { UsersTable } from '../schema.js';
+import { containsPattern } from '../like.js';
 
 export type UserRow = Selectable<UsersTable>;
 
@@ -32,6 +33,20 @@ export class UsersRepository {
     await this.db.deleteFrom('users').where('id', '=', id).execute();
   }
 
+  /**
+   * One page of accounts by e-mail address, after `afterEmail`, optionally only those
+   * whose address or name contains `text` (case-insensitive): the operator's user list.
+   */
+  page(opts: { text?: string | undefined; afterEmail?: string | undefined; limit: number }): Promise<UserRow[]> {
+    let q = this.db.selectFrom('users').selectAll();
+    if (opts.text) {
+      const pattern = containsPattern(opts.text);
+      q = q.where(sql<boolean>`(lower(email) like ${pattern} escape '\\' or lower(full_name) like ${pattern} escape '\\')`);
+    }
+    if (opts.afterEmail !== undefined) q = q.where('email', '>', opts.afterEmail);
+    return q.orderBy('email').limit(opts.limit).execute();
+  }
+
   list(): Promise<UserRow[]> {
     return this.db.selectFrom('users').selectAll().orderBy('created_at').orderBy('email').execute();
   }
@@ -39,7 +54,7 @@ export class UsersRepository {
   async update(
     id: string,
     changes: Partial<
-      Pick<UserRow, 'activated' | 'activation_hash' | 'plan' | 'membership_ends' | 'disabled' | 'password_hash' | 'md5_sealed'>
+      Pick<UserRow, 'activated' | 'activation_hash' | 'plan' | 'membership_ends' | 'disabled' | 'password_hash' | 'md5_sealed' | 'is_admin'>
     >,
   ): Promise<boolean> {
     this.cache.forgetUser(id);
