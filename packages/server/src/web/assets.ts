@@ -12,7 +12,13 @@ import { gzipSync } from 'node:zlib';
 import { buildSync } from 'esbuild';
 
 /** The entry points, by the name pages use. */
-const ENTRIES = { 'app.css': 'app.css', 'app.js': 'app.ts', 'upload.js': 'upload.ts' } as const;
+const ENTRIES = {
+  'app.css': 'app.css',
+  'app.js': 'app.ts',
+  'upload.js': 'upload.ts',
+  'files.js': 'files.ts',
+  'manager.css': 'manager.css',
+} as const;
 export type AssetName = keyof typeof ENTRIES;
 
 export interface BuiltAsset {

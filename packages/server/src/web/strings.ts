@@ -4,6 +4,8 @@
  * The few fixed phrases that download tools match (see docs/compatibility.md) are
  * marked: they must not be reworded.
  */
+import { accountText, adminText, managerText } from './strings-manager.js';
+
 export const t = {
   brand: 'Sendbay',
   layout: {
@@ -165,4 +167,7 @@ export const t = {
     emailDone: (email: string) => `Your e-mail address is now ${email}.`,
     emailInvalid: 'This link is not valid any more. Ask for a new one from the settings page.',
   },
+  manager: managerText,
+  account: accountText,
+  admin: adminText,
 } as const;

@@ -13,6 +13,7 @@ import { registerFilePage } from './pages/file-page.js';
 import { registerFolderPage } from './pages/folder-page.js';
 import { registerHomePage } from './pages/home-page.js';
 import { registerLoginPages } from './pages/login-page.js';
+import { registerManagerPages } from './pages/manager-routes.js';
 
 export function registerWebRoutes(app: FastifyInstance, services: Services): void {
   registerAssetRoutes(app);
@@ -24,5 +25,6 @@ export function registerWebRoutes(app: FastifyInstance, services: Services): voi
     registerFolderPage(scope, services);
     registerActivationPage(scope, services);
     registerLoginPages(scope, services);
+    registerManagerPages(scope, services);
   });
 }

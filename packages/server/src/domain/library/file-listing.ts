@@ -9,7 +9,9 @@ import type { FileKey, FilePagesRepository, FileSort } from '../../metadata/repo
 import type { FileRow } from '../../metadata/repositories/files.js';
 import type { UserRow } from '../../metadata/repositories/users.js';
 import type { Access, LibraryAccess } from './access.js';
-import type { FileView, LibraryViews } from './views.js';
+import type { LibraryFoldersRepository } from '../../metadata/repositories/library-folders.js';
+import { treeOrder } from './folder-tree.js';
+import type { FileView, FolderView, LibraryViews } from './views.js';
 
 export type { FileSort };
 export const FILE_SORTS: readonly FileSort[] = ['name', 'size', 'date'];
@@ -30,6 +32,10 @@ export interface ListingQuery {
 }
 
 export interface FilePage {
+  /** The folder shown (the virtual root for '0'). */
+  folder: FolderView;
+  /** Its direct sub-folders by name; at the root also the top-level folders team mates share. */
+  folders: FolderView[];
   files: FileView[];
   /** Whose files these are: 'team' for a team mate's shared folder (read-only). */
   access: Access;
@@ -78,25 +84,45 @@ export class FileListing {
       access: LibraryAccess;
       views: LibraryViews;
       pages: FilePagesRepository;
+      folders: LibraryFoldersRepository;
     },
   ) {}
 
   /** One page of a folder's files. 10 for a folder the caller cannot see. */
   async folderPage(user: UserRow, q: ListingQuery): Promise<FilePage> {
     const id = q.folderId.trim().toLowerCase() || ROOT_FOLDER_ID;
-    let ownerId = user.id;
-    let access: Access = 'owner';
-    if (id !== ROOT_FOLDER_ID) {
-      const granted = await this.d.access.folder(this.d.access.viewer(user), id);
-      if (!granted) throw new ApiError(10);
-      ownerId = granted.row.owner_id;
-      access = granted.access;
+    const viewer = this.d.access.viewer(user);
+    const v = this.d.views;
+    if (id === ROOT_FOLDER_ID) {
+      const [own, mates] = await Promise.all([this.d.folders.listChildren(user.id, ROOT_FOLDER_ID), viewer.teamMates()]);
+      const team = await this.d.folders.listTeamTopLevel([...mates]);
+      const folders = [...own.map((r) => v.folder(r, 'owner')), ...team.map((r) => v.folder(r, 'team'))];
+      return { folder: v.root(), folders, ...(await this.run({ ownerId: user.id, folderId: id }, q, 'owner')) };
     }
-    return this.run({ ownerId, folderId: id }, q, access);
+    const granted = await this.d.access.folder(viewer, id);
+    if (!granted) throw new ApiError(10);
+    const { row, access } = granted;
+    const children = await this.d.folders.listChildren(row.owner_id, row.id);
+    return {
+      folder: v.folder(row, access),
+      folders: children.map((r) => v.folder(r, access)),
+      ...(await this.run({ ownerId: row.owner_id, folderId: id }, q, access)),
+    };
+  }
+
+  /** The caller's own folders, parents before children, each with its depth (0: top level). */
+  async tree(user: UserRow): Promise<{ folder: FolderView; depth: number }[]> {
+    const rows = treeOrder(await this.d.folders.listByOwner(user.id));
+    const depth = new Map<string, number>();
+    return rows.map((r) => {
+      const d = r.parent_id === ROOT_FOLDER_ID ? 0 : (depth.get(r.parent_id) ?? -1) + 1;
+      depth.set(r.id, d);
+      return { folder: this.d.views.folder(r, 'owner'), depth: d };
+    });
   }
 
   /** One page of the caller's own files, anywhere in their tree, whose names contain `text`; by name. */
-  async search(user: UserRow, text: string, q: Omit<ListingQuery, 'folderId' | 'sort'>): Promise<FilePage> {
+  async search(user: UserRow, text: string, q: Omit<ListingQuery, 'folderId' | 'sort'>): Promise<Omit<FilePage, 'folder' | 'folders'>> {
     const part = text.trim().slice(0, MAX_SEARCH_LENGTH);
     return this.run({ ownerId: user.id, nameContains: part }, { ...q, folderId: '', sort: 'name' }, 'owner');
   }
@@ -105,7 +131,7 @@ export class FileListing {
     where: { ownerId: string; folderId?: string; nameContains?: string },
     q: ListingQuery,
     access: Access,
-  ): Promise<FilePage> {
+  ): Promise<Omit<FilePage, 'folder' | 'folders'>> {
     const limit = Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(q.pageSize) || 1));
     const cursor = decodeCursor(q.cursor, q.sort, q.descending);
     // One row more than the page shows tells whether there is a page beyond it.

@@ -58,7 +58,7 @@ export function createLibrary(d: LibraryDeps): {
   return {
     libraryFiles: new LibraryFiles({ ...common, fileRemoval: d.fileRemoval, links: d.links, plans: d.plans, limits: d.limits }),
     libraryFolders: new LibraryFolders({ ...common, folders: d.folders, deletion }),
-    fileListing: new FileListing({ access, views, pages: d.pages }),
+    fileListing: new FileListing({ access, views, pages: d.pages, folders: d.folders }),
     sharedFolders: new SharedFolders({ views, folders: d.folders, files: d.files, secrets: d.secrets, limiter: d.limiter, clock: d.clock }),
   };
 }

@@ -2,7 +2,7 @@
  * One page of an account's files at a time, for the web file manager: a folder by
  * name, size or upload date, either way, or a search of every name the account holds.
  * Keyset pagination: a page starts after (or ends before) the sort key and id of a row,
- * and each order walks an index that ends in `id` (migrations 003 and 004), so page 1
+ * and each order walks an index that ends in `id` (migrations 003 and 005), so page 1
  * and page 2,000 of a 100,000-file folder cost the same.
  */
 import { sql, type Kysely } from 'kysely';
