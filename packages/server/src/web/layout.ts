@@ -33,6 +33,7 @@ function nav(visitor: Visitor | undefined, path: string | undefined): Html {
     </ul>`;
   return html`<ul>
     ${link('/', t.layout.upload)} ${link('/files', t.layout.files)} ${link('/account', t.layout.account)}
+    ${visitor.user.is_admin ? link('/admin/users', t.admin.title) : ''}
     <li class="who">${t.layout.signedInAs(visitor.user.email)}</li>
     <li>
       <form method="post" action="/logout">${csrfInput(visitor)}<button type="submit" class="link">${t.layout.logout}</button></form>

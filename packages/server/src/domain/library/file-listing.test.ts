@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { insertBulkFiles } from '../../testing/bulk-files.js';
+import { WebAgent } from '../../testing/web-agent.js';
 import { startTestServer, testDatabases, type TestServer } from '../../testing/test-server.js';
 import type { UserRow } from '../../metadata/repositories/users.js';
 import { FilePagesRepository } from '../../metadata/repositories/file-pages.js';
@@ -198,6 +199,41 @@ for (const database of testDatabases) {
       const root = await server.ctx.fileListing.folderPage(other, { folderId: '0', sort: 'name', descending: false, pageSize: 5 });
       assert.equal(root.files.length, 0);
       assert.equal((await server.ctx.fileListing.search(other, 'file', { descending: false, pageSize: 5 })).files.length, 0);
+    });
+
+    it('/files pages through the 100,000 files over HTTP: 50 a page, next and previous links, sort links', async () => {
+      const web = new WebAgent(server.url);
+      await web.get('/login');
+      assert.equal((await web.post('/login', { email: 'many@example.com', password: 'pw-many' })).status, 303);
+      const names = (text: string) => [...text.matchAll(/href="\/files\/file\/([a-z0-9]{6})"/g)].map((x) => x[1]!);
+      const nextOf = (text: string) => /href="([^"]+)" rel="next"/.exec(text)?.[1]?.replace(/&amp;/g, '&');
+      const prevOf = (text: string) => /href="([^"]+)" rel="prev"/.exec(text)?.[1]?.replace(/&amp;/g, '&');
+
+      const p1 = await web.get('/files?sort=size&order=desc');
+      assert.equal(p1.status, 200);
+      const ids1 = names(p1.text);
+      assert.equal(ids1.length, 50);
+      assert.equal(prevOf(p1.text), undefined);
+      let page = p1;
+      const pages = [ids1];
+      for (let i = 0; i < 5; i++) {
+        page = await web.get(nextOf(page.text)!);
+        pages.push(names(page.text));
+      }
+      // The first 300 files of the order, in order, with no gap or repeat between pages.
+      const q = { folderId: '0', sort: 'size' as const, descending: true };
+      const first200 = await server.ctx.fileListing.folderPage(owner, { ...q, pageSize: 200 });
+      const next100 = await server.ctx.fileListing.folderPage(owner, { ...q, pageSize: 100, cursor: first200.next });
+      assert.deepEqual(
+        pages.flat(),
+        [...first200.files, ...next100.files].map((f) => f.id),
+      );
+      // Back one page from page 6 is page 5, exactly.
+      const p5 = await web.get(prevOf(page.text)!);
+      assert.deepEqual(names(p5.text), pages[4]);
+      // The largest files come first.
+      const sizes = (await server.ctx.fileListing.folderPage(owner, { folderId: '0', sort: 'size', descending: true, pageSize: 1 })).files;
+      assert.equal(sizes[0]!.size, 996);
     });
 
     if (database === 'sqlite') {
