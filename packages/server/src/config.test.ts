@@ -253,6 +253,7 @@ describe('parseConfig', () => {
           SENDBAY_S3_PART_SIZE: '16MB',
           SENDBAY_S3_PARTS_IN_FLIGHT: '4',
           SENDBAY_S3_PRESIGNED_DOWNLOADS: 'true',
+          SENDBAY_S3_REQUEST_TIMEOUT: '10',
         },
         CWD,
       );
@@ -267,6 +268,7 @@ describe('parseConfig', () => {
         partSize: 16 * MB,
         queueSize: 4,
         presignedDownloads: true,
+        requestTimeoutSeconds: 10,
       });
     });
 
@@ -280,6 +282,7 @@ describe('parseConfig', () => {
       assert.equal(c.blobs.partSize, 5 * MB);
       assert.equal(c.blobs.queueSize, 1);
       assert.equal(c.blobs.presignedDownloads, false);
+      assert.equal(c.blobs.requestTimeoutSeconds, 60);
     });
 
     it('names what is wrong with an S3 configuration', () => {

@@ -48,6 +48,8 @@ export interface S3BlobsConfig {
   queueSize: number;
   /** Downloads answer a redirect to a short-lived signed URL instead of passing the bytes through. */
   presignedDownloads: boolean;
+  /** A request the engine answers nothing to for this long fails. */
+  requestTimeoutSeconds: number;
 }
 
 /**
@@ -266,6 +268,7 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
       partSize,
       queueSize: int('SENDBAY_S3_PARTS_IN_FLIGHT', 1, 1, 16),
       presignedDownloads: flag('SENDBAY_S3_PRESIGNED_DOWNLOADS', false),
+      requestTimeoutSeconds: int('SENDBAY_S3_REQUEST_TIMEOUT', 60, 1, 3_600),
     };
   }
 

@@ -10,6 +10,9 @@ import { ConfigError, type Config } from './config.js';
 import type { BlobStore } from './blobs/blob-store.js';
 import { DiskBlobStore } from './blobs/disk-store.js';
 import { AccountDeletion } from './domain/account-deletion.js';
+import { createS3Client } from './blobs/s3-client.js';
+import { S3BlobStore } from './blobs/s3-store.js';
+import { attachmentDisposition } from './lib/content-disposition.js';
 import { Accounts } from './domain/accounts.js';
 import { Fsck } from './domain/integrity/fsck.js';
 import { FileRemoval } from './domain/file-removal.js';
@@ -138,7 +141,8 @@ async function compose(
   );
   closers.push(async () => mailer.close?.());
 
-  const blobs = observedBlobStore(createBlobStore(config), telemetry, log.child({ component: 'blobs' }));
+  const store = createBlobStore(config);
+  const blobs = observedBlobStore(store, telemetry, log.child({ component: 'blobs' }));
   if (blobs.close) closers.push(() => blobs.close!());
   const progress = createProgress(config);
   const health: HealthCheck[] = [
@@ -197,6 +201,15 @@ async function compose(
     clock,
     plans: config.plans,
     downloadLinkTtlSeconds: config.downloadLinkTtlSeconds,
+    ...(config.blobs.kind === 's3' && config.blobs.presignedDownloads && store.presignedUrl
+      ? {
+          presign: (file) =>
+            store.presignedUrl!(file.blob_key, {
+              contentDisposition: attachmentDisposition(file.name),
+              expiresInSeconds: PRESIGNED_URL_TTL_SECONDS,
+            }),
+        }
+      : {}),
   });
 
   // The library: files.*, folders.*, public folders, team sharing.
@@ -299,13 +312,16 @@ async function compose(
   };
 }
 
+/** Long enough to start the download (and resume it soon after); the direct link is the lasting one. */
+const PRESIGNED_URL_TTL_SECONDS = 600;
+
 /** Disk or S3, as configured. */
 function createBlobStore(config: Config): BlobStore {
   switch (config.blobs.kind) {
     case 'disk':
       return new DiskBlobStore(config.blobs.dir);
     case 's3':
-      throw new ConfigError(['SENDBAY_BLOB_STORE=s3 is not available in this build yet']);
+      return new S3BlobStore(createS3Client(config.blobs), config.blobs);
   }
 }
 

@@ -11,6 +11,17 @@ export interface ByteRange {
   end: number;
 }
 
+/**
+ * The store itself failed (its engine is down, slow or refusing), as opposed to a key
+ * that holds nothing. The message says what was being done and what went wrong.
+ */
+export class BlobStoreUnavailable extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'BlobStoreUnavailable';
+  }
+}
+
 export interface BlobStore {
   put(key: string, body: Readable, opts?: { signal?: AbortSignal }): Promise<{ size: number }>;
   get(key: string, range?: ByteRange): Promise<Readable>;
@@ -27,6 +38,11 @@ export interface BlobStore {
   removeStaleTemporaries?(olderThanSeconds: number, keep?: (key: string) => boolean): Promise<number>;
   /** Resolves when the store can take and serve blobs now; rejects saying why not (health checks). */
   check(): Promise<void>;
+  /**
+   * Optional: a short-lived URL at which the client fetches the blob (or a range of it)
+   * from the store itself, served as an attachment with `contentDisposition`.
+   */
+  presignedUrl?(key: string, opts: { contentDisposition: string; expiresInSeconds: number }): Promise<string>;
   /** Releases connections or handles the store holds. */
   close?(): Promise<void>;
   /**

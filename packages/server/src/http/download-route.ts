@@ -25,6 +25,7 @@ const REFUSALS: Record<DirectRefusal, [number, string]> = {
   forbidden: [403, 'This download link is not valid or has expired\n'],
   unavailable: [410, 'This file is not available for download\n'],
   bandwidth: [403, "The file owner's monthly bandwidth is used up\n"],
+  'storage-down': [503, 'The file storage is not answering; please try again later\n'],
 };
 
 function refuse(reply: FastifyReply, reason: DirectRefusal): FastifyReply {
@@ -148,6 +149,12 @@ export function registerDownloadRoute(app: FastifyInstance, services: Services):
       ])
         reply.removeHeader(h);
       return refuse(reply, started.reason);
+    }
+    if ('redirect' in started) {
+      // The store serves the bytes (and the Range, which the client sends again there).
+      for (const h of ['etag', 'last-modified', 'content-length', 'content-range', 'content-disposition', 'content-type'])
+        reply.removeHeader(h);
+      return reply.code(302).header('cache-control', 'no-store').header('location', started.redirect).send();
     }
     const length = range ? range.end - range.start + 1 : file.size;
     const began = performance.now();

@@ -4,13 +4,12 @@
 // not leak internals to the client).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { storedBlobKeys } from '../testing/library-fixtures.js';
 import { createTestFolder } from '../testing/stored-file.js';
 import { startTestServer, testDatabases, type TestServer } from '../testing/test-server.js';
 import {
   assertNoUploadLeftovers,
-  filesUnder,
   FORM_TYPE,
   multipart,
   openRequest,
@@ -200,9 +199,7 @@ for (const database of testDatabases) {
       // The first file is a blob by now, and the second is being written.
       await waitFor(
         async () =>
-          (await filesUnder(join(server.dataDir, 'blobs'))).length > (await server.ctx.db.selectFrom('files').select('id').execute()).length
-            ? true
-            : undefined,
+          (await storedBlobKeys(server)).size > (await server.ctx.db.selectFrom('files').select('id').execute()).length ? true : undefined,
         5000,
         'the first blob',
       );
@@ -255,8 +252,7 @@ describe('a client that stops sending', () => {
       const xml = await (await fetch(info.progress_url)).text();
       assert.match(xml, /<status>fail<\/status>/);
       assert.deepEqual(await server.ctx.db.selectFrom('files').select('id').execute(), []);
-      assert.deepEqual(await filesUnder(join(server.dataDir, 'blobs')), []);
-      assert.deepEqual(await filesUnder(join(server.dataDir, 'tmp')), []);
+      await assertNoUploadLeftovers(server);
     } finally {
       await server.stop();
     }

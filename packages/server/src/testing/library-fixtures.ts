@@ -69,6 +69,15 @@ export async function userRow(server: TestServer, id: string): Promise<UserRow> 
   return row;
 }
 
+/**
+ * Every blob key the server's store holds, read from the store itself (the disk, or the
+ * bucket through a client of the test's own), not through the server.
+ */
+export async function storedBlobKeys(server: TestServer): Promise<Set<string>> {
+  if (!server.bucket) return blobFilesOnDisk(server.dataDir);
+  return new Set((await server.bucket.objectKeys()).filter((k) => k.startsWith('blobs/')).map((k) => k.slice('blobs/'.length)));
+}
+
 /** Every blob file name under `<dataDir>/blobs`, read from the disk itself. */
 export async function blobFilesOnDisk(dataDir: string): Promise<Set<string>> {
   const out = new Set<string>();

@@ -2,6 +2,9 @@
  * Runs the real server for a test: HTTP on a loopback port, a fresh data folder in
  * the system temp dir, SQLite there, or a fresh PostgreSQL database when
  * SENDBAY_TEST_DATABASE_URL is set and the test asks for the configured engine.
+ * Blobs go to the data folder, or, when SENDBAY_TEST_BLOB_STORE=s3 (with
+ * SENDBAY_TEST_S3_URL naming the engine), to a fresh bucket of their own: .ci/run runs
+ * the upload, download and library suites a second time that way.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,10 +16,13 @@ import { parseConfig, type Config } from '../config.js';
 import type { ContextOverrides } from '../context.js';
 import { md5Hex, randomKey } from '../lib/crypto.js';
 import { startServer, type RunningServer } from '../server.js';
+import { createTestBucket, testS3, type TestBucket } from './s3-engines.js';
 
 export interface TestServer extends RunningServer {
   config: Config;
   dataDir: string;
+  /** The server's own bucket when its blobs are on S3. */
+  bucket: TestBucket | undefined;
   client(options?: ClientOptions): SendspaceClient;
   /** Creates an activated account and returns a client logged in as it. */
   userClient(opts?: {
@@ -32,8 +38,14 @@ export interface TestServerOptions {
   env?: Record<string, string>;
   /** 'sqlite' (default) or 'configured': PostgreSQL when SENDBAY_TEST_DATABASE_URL is set. */
   database?: 'sqlite' | 'configured';
+  /** 'configured' (default): S3 when SENDBAY_TEST_BLOB_STORE=s3; 'disk' for tests about the disk store itself. */
+  blobs?: 'disk' | 'configured';
   overrides?: ContextOverrides;
 }
+
+/** Whether servers started for tests keep their blobs on S3 (see the module comment). */
+export const testBlobsOnS3 = process.env.SENDBAY_TEST_BLOB_STORE === 's3';
+if (testBlobsOnS3 && !testS3) throw new Error('SENDBAY_TEST_BLOB_STORE=s3 needs SENDBAY_TEST_S3_URL (an engine to use)');
 
 export const testPostgresUrl = process.env.SENDBAY_TEST_DATABASE_URL;
 
@@ -88,16 +100,28 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     env.SENDBAY_DATABASE_URL = created.url;
     dropDb = created.drop;
   }
+  let bucket: TestBucket | undefined;
+  if (testS3 && testBlobsOnS3 && opts.blobs !== 'disk' && !env.SENDBAY_BLOB_STORE) {
+    bucket = await createTestBucket(testS3);
+    Object.assign(env, bucket.env);
+  }
   // The public URL must name the real port, which is known only after listening:
   // listen first on a port picked here.
   if (env.PORT === '0') env.PORT = String(await freePort());
   env.SENDBAY_PUBLIC_URL ??= `http://127.0.0.1:${env.PORT}`;
   const config = parseConfig(env);
-  const server = await startServer(config, { logger: pino({ level: 'silent' }), ...opts.overrides });
+  let server: RunningServer;
+  try {
+    server = await startServer(config, { logger: pino({ level: 'silent' }), ...opts.overrides });
+  } catch (err) {
+    await bucket?.drop();
+    throw err;
+  }
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       await server.close();
+      await bucket?.drop();
       await dropDb?.();
       await rm(dataDir, { recursive: true, force: true });
     })());
@@ -106,6 +130,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     ...server,
     config,
     dataDir,
+    bucket,
     client,
     stop,
     async userClient(u = {}) {

@@ -8,6 +8,7 @@ import type { SendspaceClient } from '@sendbay/client';
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { storedBlobKeys } from './library-fixtures.js';
 import type { TestServer } from './test-server.js';
 
 export type Part =
@@ -144,16 +145,20 @@ export async function filesUnder(dir: string): Promise<string[]> {
   return out;
 }
 
-/** No blob without a row, and no temporary file: nothing a failed upload may leave behind. */
+/**
+ * No blob without a row, and no temporary file (on S3: no open multipart upload):
+ * nothing a failed upload may leave behind.
+ */
 export async function assertNoUploadLeftovers(server: TestServer): Promise<void> {
   const keys = new Set((await server.ctx.db.selectFrom('files').select('blob_key').execute()).map((r) => r.blob_key));
-  const blobs = (await filesUnder(join(server.dataDir, 'blobs'))).map((p) => p.split('/').pop() as string);
+  const blobs = [...(await storedBlobKeys(server))];
   assert.deepEqual(
     blobs.filter((k) => !keys.has(k)),
     [],
     'every blob has a row',
   );
-  assert.deepEqual(await filesUnder(join(server.dataDir, 'tmp')), [], 'no temporary file is left');
+  if (server.bucket) assert.equal(await server.bucket.openUploads(), 0, 'no multipart upload is left open');
+  else assert.deepEqual(await filesUnder(join(server.dataDir, 'tmp')), [], 'no temporary file is left');
 }
 
 /** Polls `check` until it returns a value (not undefined), or throws after `timeoutMs`. */

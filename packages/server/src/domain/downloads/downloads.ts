@@ -21,7 +21,7 @@
  */
 import { ApiError, FILE_ID_RE } from '@sendbay/protocol';
 import type { Readable } from 'node:stream';
-import type { BlobStore, ByteRange } from '../../blobs/blob-store.js';
+import { BlobStoreUnavailable, type BlobStore, type ByteRange } from '../../blobs/blob-store.js';
 import type { PlanLimits, PlanName } from '../../config.js';
 import { safeEqual, type Secrets } from '../../lib/crypto.js';
 import type { DownloadsRepository } from '../../metadata/repositories/downloads.js';
@@ -50,16 +50,24 @@ export interface DownloadsDeps {
   clock: Clock;
   plans: Record<PlanName, PlanLimits>;
   downloadLinkTtlSeconds: number;
+  /**
+   * Set when downloads go straight from the store: a short-lived URL for the file's
+   * bytes, to which the direct link redirects once the download is counted.
+   */
+  presign?: (file: FileRow) => Promise<string>;
 }
 
 /** Whether a file can be downloaded right now, apart from who asks. */
 export type Availability = 'ok' | 'unavailable' | 'bandwidth';
 
 /** Why a direct link is refused; the route maps each to an HTTP status. */
-export type DirectRefusal = 'not-found' | 'forbidden' | 'unavailable' | 'bandwidth';
+export type DirectRefusal = 'not-found' | 'forbidden' | 'unavailable' | 'bandwidth' | 'storage-down';
 
 export type DirectResolution = { ok: true; file: FileRow } | { ok: false; reason: DirectRefusal };
-export type DirectStart = { ok: true; body: Readable } | { ok: false; reason: DirectRefusal };
+export type DirectStart = { ok: true; body: Readable } | { ok: true; redirect: string } | { ok: false; reason: DirectRefusal };
+
+/** What a download serves from: the bytes themselves, or a URL they are at. */
+type Opened = { body: Readable } | { redirect: string };
 
 /** What the download page shows. `link` is present only when the visitor may download. */
 export interface PageView {
@@ -136,14 +144,15 @@ export class Downloads {
   async start(file: FileRow, range: ByteRange | undefined): Promise<DirectStart> {
     const counts = range === undefined || range.start === 0;
     const bytes = range ? range.end - range.start + 1 : file.size;
-    let body: Readable;
+    let opened: Opened;
     try {
       // Opened first: a missing blob costs nothing, and once open, the bytes stay
       // readable even if this very download's limit action deletes the file.
-      body = await this.d.blobs.get(file.blob_key, range);
-    } catch {
-      return { ok: false, reason: 'unavailable' };
+      opened = await this.open(file, range);
+    } catch (err) {
+      return { ok: false, reason: err instanceof BlobStoreUnavailable ? 'storage-down' : 'unavailable' };
     }
+    const body = { destroy: () => ('body' in opened ? opened.body.destroy() : undefined) };
     try {
       const now = this.d.clock.now();
       const access = await this.d.downloads.recordAccess(file.id, now, counts);
@@ -160,11 +169,18 @@ export class Downloads {
       if (counts && access.download_limit !== null && access.downloads === access.download_limit) {
         await this.d.limits.fireAfterCount({ ...file, downloads: access.downloads });
       }
-      return { ok: true, body };
+      return { ok: true, ...opened };
     } catch (err) {
       body.destroy();
       throw err;
     }
+  }
+
+  private async open(file: FileRow, range: ByteRange | undefined): Promise<Opened> {
+    if (!this.d.presign) return { body: await this.d.blobs.get(file.blob_key, range) };
+    // A redirect to nothing would show the store's error page: make sure the bytes exist.
+    if (!(await this.d.blobs.stat(file.blob_key))) throw new Error('no blob at this key');
+    return { redirect: await this.d.presign(file) };
   }
 
   /** Re-reads the file and applies whatever limit or expiry is due. */

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { SendspaceClient } from '@sendbay/client';
-import { attributeNames, blobFilesOnDisk, childNames, fileRow, manualClock, storeFile } from '../../testing/library-fixtures.js';
+import { attributeNames, storedBlobKeys, childNames, fileRow, manualClock, storeFile } from '../../testing/library-fixtures.js';
 import { mailText, startSmtpSink, type SmtpSink } from '../../testing/smtp-sink.js';
 import { startTestServer, testDatabases, type TestServer } from '../../testing/test-server.js';
 
@@ -370,7 +370,7 @@ for (const database of testDatabases) {
         const keep = await storeFile(server, u.id, { content: 'z'.repeat(10) });
         const left = await diskLeft(u.client);
         assert.equal(left, 1024 ** 3 - 1244);
-        assert.ok((await blobFilesOnDisk(server.dataDir)).has(a.blob_key));
+        assert.ok((await storedBlobKeys(server)).has(a.blob_key));
 
         const r = await u.client.call('files.delete', { file_id: `${a.id},${b.id}` });
         assert.equal(r.status, 'ok', r.xml);
@@ -380,7 +380,7 @@ for (const database of testDatabases) {
         assert.equal(await diskLeft(u.client), left + 1234);
         const login = await server.client().login(u.email, u.password);
         assert.equal(login.body.diskspace_used, '10');
-        const onDisk = await blobFilesOnDisk(server.dataDir);
+        const onDisk = await storedBlobKeys(server);
         assert.ok(!onDisk.has(a.blob_key) && !onDisk.has(b.blob_key), 'the bytes are gone');
         assert.ok(onDisk.has(keep.blob_key));
         assert.equal(await fileRow(server, a.id), undefined);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { SendspaceClient } from '@sendbay/client';
 import { randomKey } from '../../lib/crypto.js';
-import { attributeNames, blobFilesOnDisk, childNames, fileRow, storeFile } from '../../testing/library-fixtures.js';
+import { attributeNames, storedBlobKeys, childNames, fileRow, storeFile } from '../../testing/library-fixtures.js';
 import { mailText, startSmtpSink, type SmtpSink } from '../../testing/smtp-sink.js';
 import { startTestServer, testDatabases, type TestServer } from '../../testing/test-server.js';
 
@@ -222,7 +222,7 @@ for (const database of testDatabases) {
         assert.equal(await diskLeft(u.client), left + 600);
         const login = await server.client().login(u.email, u.password);
         assert.equal(login.body.diskspace_used, String(7 + 'limit'.length));
-        const onDisk = await blobFilesOnDisk(server.dataDir);
+        const onDisk = await storedBlobKeys(server);
         for (const f of gone) {
           assert.ok(!onDisk.has(f.blob_key), 'blob removed');
           assert.equal(await fileRow(server, f.id), undefined);
