@@ -21,9 +21,15 @@ const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
 const rand = (n) => Array.from(randomBytes(n), (b) => alphabet[b % 36]).join('');
 
 const dataDir = mkdtempSync(join(tmpdir(), 'sendbay-bench-files-'));
+// The server makes the database; the CLI and the rows go into it beside the running server.
+const server = await startSendbay(dataDir);
 const userId = sendbayCli(dataDir, ['user', 'add', '--email', 'web@example.com', '--password', 'bench-pass', '--plan', 'max']);
+// A second account with 1,000 files: the same page measured beside it, in the same run,
+// says whether the page's cost grows with the folder (on a busy machine, absolute
+// figures say little).
+const smallId = sendbayCli(dataDir, ['user', 'add', '--email', 'small@example.com', '--password', 'bench-pass', '--plan', 'max']);
 
-function populate() {
+function populate(owner = userId, count = COUNT) {
   const db = new Database(join(dataDir, 'sendbay.sqlite'));
   const now = Math.floor(Date.now() / 1000);
   const insert = db.prepare(
@@ -33,19 +39,30 @@ function populate() {
   );
   const prefix = rand(2);
   db.transaction(() => {
-    for (let i = 0; i < COUNT; i++) {
+    for (let i = 0; i < count; i++) {
       const id = `${prefix}${i.toString(36).padStart(4, '0')}`;
-      insert.run(id, userId, `photo-${String(i).padStart(6, '0')}.jpg`, 1000 + ((i * 7919) % 100_000), 'x'.repeat(64), `blob${id}${rand(20)}`, now - i, rand(16));
+      insert.run(
+        id,
+        owner,
+        `photo-${String(i).padStart(6, '0')}.jpg`,
+        1000 + ((i * 7919) % 100_000),
+        'x'.repeat(64),
+        `blob${id}${rand(20)}`,
+        now - i,
+        rand(16),
+      );
     }
-    db.prepare('update users set diskspace_used = ? where id = ?').run(COUNT * 50_000, userId);
+    db.prepare('update users set diskspace_used = ? where id = ?').run(count * 50_000, owner);
   })();
   // The 50,000th file by name: where a page deep in the folder starts.
-  const middle = db.prepare("select name, id from files where owner_id = ? and folder_id = '0' order by name, id limit 1 offset 49999").get(userId);
+  const middle = db
+    .prepare("select name, id from files where owner_id = ? and folder_id = '0' order by name, id limit 1 offset ?")
+    .get(owner, Math.floor(count / 2) - 1);
   db.close();
   return middle;
 }
 
-async function login(base) {
+async function login(base, email = 'web@example.com') {
   const form = await fetch(`${base}/login`);
   const cookies = form.headers.getSetCookie().map((c) => c.split(';')[0]);
   const csrf = /name="csrf" value="([^"]+)"/.exec(await form.text())[1];
@@ -53,10 +70,13 @@ async function login(base) {
     method: 'POST',
     redirect: 'manual',
     headers: { cookie: cookies.join('; '), 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ csrf, email: 'web@example.com', password: 'bench-pass' }).toString(),
+    body: new URLSearchParams({ csrf, email, password: 'bench-pass' }).toString(),
   });
   if (res.status !== 303) throw new Error(`login failed: ${res.status}`);
-  const session = res.headers.getSetCookie().find((c) => c.startsWith('ssal='))?.split(';')[0];
+  const session = res.headers
+    .getSetCookie()
+    .find((c) => c.startsWith('ssal='))
+    ?.split(';')[0];
   return [...cookies.filter((c) => !c.startsWith('ssal=')), session].join('; ');
 }
 
@@ -75,8 +95,10 @@ const rows = [];
 let rss;
 try {
   const middle = populate();
-  const server = await startSendbay(dataDir);
+  populate(smallId, 1000);
   const cookie = await login(server.url);
+  const smallCookie = await login(server.url, 'small@example.com');
+  rows.push({ label: 'page 1 by name, 1,000-file folder (other account)', ...(await rate(`${server.url}/files`, smallCookie, 50)) });
   const cursor = Buffer.from(JSON.stringify(['name', 0, 'a', middle.name, middle.id])).toString('base64url');
   const cases = [
     ['page 1 by name', '/files', 50],
@@ -89,6 +111,7 @@ try {
   rss = peakRssMb(server.child.pid);
   await stopProcess(server.child);
 } finally {
+  await stopProcess(server.child).catch(() => {});
   rmSync(dataDir, { recursive: true, force: true });
 }
 
