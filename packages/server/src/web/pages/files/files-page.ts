@@ -71,7 +71,7 @@ async function render(
       <h1>${p.folder.id === '0' ? m.root : p.folder.name}</h1>
       ${
         p.folder.id !== '0' && !readOnly
-          ? html`<p><a href="/files/folder/${p.folder.id}">${m.folderSettings}</a> · <a href="/?folder=${p.folder.id}">${m.upload}</a></p>`
+          ? html`<p><a href="/files/folder/${p.folder.id}">${m.folderSettings}</a> · <a href="/">${m.upload}</a></p>`
           : html`<p><a href="/">${m.upload}</a></p>`
       }`;
     body = html`${
