@@ -40,6 +40,8 @@ export interface DownloadOptions {
   verify?: boolean;
 }
 
+export type { DownloadTarget };
+
 export interface DownloadResult {
   name: string;
   bytes: number;
@@ -48,6 +50,11 @@ export interface DownloadResult {
   sha256: string;
   /** True when the ETag named a SHA-256 and it matched. */
   verified: boolean;
+}
+
+/** An id or link is resolved to its direct link; a target from resolveDownload is used as it is. */
+function targetOf(client: SendbayClient, what: string | DownloadTarget, o: DownloadOptions): Promise<DownloadTarget> {
+  return typeof what === 'string' ? resolveDownload(client, what, { password: o.password, signal: o.signal }) : Promise.resolve(what);
 }
 
 async function hashPrefix(path: string, length: number): Promise<ReturnType<typeof createHash>> {
@@ -99,11 +106,11 @@ function check(
  */
 export async function downloadToFile(
   client: SendbayClient,
-  idOrUrl: string,
+  what: string | DownloadTarget,
   path: string,
   o: DownloadOptions = {},
 ): Promise<DownloadResult> {
-  const target = await resolveDownload(client, idOrUrl, { password: o.password, signal: o.signal });
+  const target = await targetOf(client, what, o);
   const have = await stat(path).then(
     (s) => (s.isFile() ? s.size : 0),
     () => 0,
@@ -143,11 +150,11 @@ export async function downloadToFile(
 /** Downloads to a writable stream (stdout, a socket); no resume. */
 export async function downloadToStream(
   client: SendbayClient,
-  idOrUrl: string,
+  what: string | DownloadTarget,
   out: Writable,
   o: DownloadOptions = {},
 ): Promise<DownloadResult> {
-  const target = await resolveDownload(client, idOrUrl, { password: o.password, signal: o.signal });
+  const target = await targetOf(client, what, o);
   const dl = await openDownload(client, target.url, { signal: o.signal });
   const size = dl.size ?? target.size;
   const hash = createHash('sha256');

@@ -29,6 +29,8 @@ export interface UploadOptions {
   timeLimit?: number;
   downloadLimit?: number;
   limitAction?: 0 | 1 | 2 | 3;
+  /** With limitAction 3: where the file goes. */
+  limitActionToFolder?: string;
   onProgress?: (p: TransferProgress) => void;
   /** Polls the server's progress_url while the upload runs. */
   onServerProgress?: (p: ProgressSnapshot) => void;
@@ -119,8 +121,14 @@ export async function upload(client: SendbayClient, files: readonly UploadFile[]
         'upload',
       );
     const limits = o.timeLimit !== undefined || o.downloadLimit !== undefined || o.limitAction !== undefined;
+    const toFolder = o.limitActionToFolder;
     const info = limits
-      ? await client.files.setInfo(r.fileIds, { time_limit: o.timeLimit, download_limit: o.downloadLimit, limit_action: o.limitAction })
+      ? await client.files.setInfo(r.fileIds, {
+          time_limit: o.timeLimit,
+          download_limit: o.downloadLimit,
+          limit_action: o.limitAction,
+          limit_action_to_folder: toFolder,
+        })
       : await client.files.getInfo(r.fileIds);
     const byId = new Map(info.items.map((f) => [f.id, f]));
     r.fileIds.forEach((id, i) => {
