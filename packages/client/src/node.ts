@@ -8,9 +8,10 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { open, rename, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { once } from 'node:events';
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { SendbayClient } from './client.js';
-import { openDownload, resolveDownload, type DownloadTarget } from './download.js';
+import { resolveDownload, type DownloadTarget } from './download.js';
+import { nodeHttpDownload } from './node-http.js';
 import { SendbayTransferError } from './errors.js';
 import { ProgressMeter, type TransferProgress } from './upload/progress.js';
 import type { UploadFile } from './upload/source.js';
@@ -64,23 +65,12 @@ async function hashPrefix(path: string, length: number): Promise<ReturnType<type
   return hash;
 }
 
-async function pump(
-  body: ReadableStream<Uint8Array>,
-  out: Writable,
-  hash: ReturnType<typeof createHash>,
-  onBytes: (n: number) => void,
-): Promise<void> {
-  const reader = body.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      hash.update(value);
-      onBytes(value.length);
-      if (!out.write(value)) await once(out, 'drain');
-    }
-  } finally {
-    reader.releaseLock();
+async function pump(body: Readable, out: Writable, hash: ReturnType<typeof createHash>, onBytes: (n: number) => void): Promise<void> {
+  for await (const chunk of body) {
+    const value = chunk as Buffer;
+    hash.update(value);
+    onBytes(value.length);
+    if (!out.write(value)) await once(out, 'drain');
   }
 }
 
@@ -116,7 +106,7 @@ export async function downloadToFile(
     () => 0,
   );
   const offset = target.size !== undefined && have >= target.size ? (have === target.size ? have : 0) : have;
-  const dl = await openDownload(client, target.url, { offset, signal: o.signal });
+  const dl = await nodeHttpDownload(target.url, { offset, signal: o.signal });
   const size = dl.size ?? target.size;
   const start = dl.start;
   const hash = await hashPrefix(path, start);
@@ -155,7 +145,7 @@ export async function downloadToStream(
   o: DownloadOptions = {},
 ): Promise<DownloadResult> {
   const target = await targetOf(client, what, o);
-  const dl = await openDownload(client, target.url, { signal: o.signal });
+  const dl = await nodeHttpDownload(target.url, { signal: o.signal });
   const size = dl.size ?? target.size;
   const hash = createHash('sha256');
   const meter = new ProgressMeter([size]);
@@ -167,3 +157,5 @@ export async function downloadToStream(
   const verified = check(target, sha, dl.sha256, meter.bytes, size, o.verify !== false);
   return { name: target.name, bytes: meter.bytes, resumedFrom: 0, sha256: sha, verified };
 }
+
+export { nodeHttpTransport } from './node-http.js';

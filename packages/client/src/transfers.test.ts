@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from '../../server/src/testing/test-server.js';
 import { SendbayClient } from './client.js';
 import { SendbayApiError, SendbayTransferError } from './errors.js';
-import { downloadToFile, downloadToStream, fileFromPath } from './node.js';
+import { downloadToFile, downloadToStream, fileFromPath, nodeHttpTransport } from './node.js';
 import type { TransferProgress } from './upload/progress.js';
 import { upload } from './upload/upload.js';
 import type { ProgressSnapshot } from '@sendbay/protocol';
@@ -69,6 +69,37 @@ describe('SDK transfers', () => {
       server.every((p) => p.uploadedBytes <= p.totalSize),
       'the progress URL was read and parsed',
     );
+  });
+
+  it('the node:http transport uploads the same form, and reports a refusal as the server words it', async () => {
+    const path = join(dir, 'node-http.bin');
+    await writeFile(path, big);
+    let last: TransferProgress | undefined;
+    const [up] = await upload(client, [await fileFromPath(path), { name: 'two.txt', body: Buffer.from('two') }].slice(0, 1), {
+      transport: nodeHttpTransport,
+      onProgress: (p) => (last = p),
+    });
+    assert.equal(up!.record?.fileSize, big.length);
+    assert.equal(last?.bytes, big.length);
+    const two = await upload(
+      client,
+      [
+        { name: 'a.txt', body: Buffer.from('a') },
+        { name: 'b.txt', body: Readable.from([Buffer.from('bb')]), size: 2 },
+      ],
+      {
+        transport: nodeHttpTransport,
+      },
+    );
+    assert.deepEqual(
+      two.map((f) => f.record?.fileSize),
+      [1, 2],
+    );
+    const refused = await upload(client, [await fileFromPath(path)], { transport: nodeHttpTransport, folderId: 'zzzzzz' }).catch(
+      (e: unknown) => e,
+    );
+    assert.ok(refused instanceof SendbayTransferError);
+    assert.match(refused.message, /Folder not found/);
   });
 
   it('a cut download resumes with Range to identical bytes, checked against the ETag', async () => {

@@ -1,7 +1,7 @@
 /** sbay upload: files with progress, then the links. */
 import type { UploadOptions } from '@sendbay/client';
 import { upload as sdkUpload } from '@sendbay/client';
-import { fileFromPath } from '@sendbay/client/node';
+import { fileFromPath, nodeHttpTransport } from '@sendbay/client/node';
 import type { Command } from '../command.js';
 import { need, str } from '../command.js';
 import { UsageError } from '../exit-codes.js';
@@ -81,6 +81,8 @@ export const upload: Command = {
       v.quiet === true,
     );
     o.onProgress = (p) => view.update(p);
+    // Node streams end to end: the fetch transport's web streams cost a third of the speed.
+    o.transport = nodeHttpTransport;
     const out = await sdkUpload(client, files, o).finally(() => view.done());
     const lines = out.map((f) => `${f.name}\t${f.downloadUrl}${anonymous && f.deleteUrl ? `\n  delete: ${f.deleteUrl}` : ''}`);
     ctx.print(

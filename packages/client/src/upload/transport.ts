@@ -11,7 +11,7 @@ import {
   type UploadInfoRecord,
 } from '@sendbay/protocol';
 import { SendbayNetworkError, SendbayProtocolError } from '../errors.js';
-import { multipartBody } from './multipart.js';
+import { multipartBody, type MultipartBody } from './multipart.js';
 import type { UploadFile } from './source.js';
 
 export interface TransportRequest {
@@ -54,17 +54,34 @@ function toStream(gen: AsyncGenerator<Uint8Array>): ReadableStream<Uint8Array> {
   });
 }
 
-/** The spec's form: ticket fields, options, then `userfile`, `userfile2`, … in one POST. */
+/** The whole form: the ticket's fields first (as the spec's HTML form has them), then the options. */
+export function uploadForm(req: TransportRequest): MultipartBody {
+  const ticketFields: [string, string][] = [
+    ['MAX_FILE_SIZE', String(req.ticket.maxFileSize)],
+    ['UPLOAD_IDENTIFIER', req.ticket.uploadIdentifier],
+    ['extra_info', req.ticket.extraInfo],
+  ];
+  return multipartBody([...ticketFields, ...req.fields], req.files);
+}
+
+/** The upload POST's answer: the session text or the anonymous XML, else a protocol error. */
+export function uploadAnswer(req: TransportRequest, status: number, text: string): TransportAnswer {
+  if (req.anonymous) {
+    const result = parseAnonymousUploadXml(text);
+    if (result) return { kind: 'anonymous', result };
+  } else {
+    const result = parseSessionUploadText(text);
+    if (result) return { kind: 'session', result };
+  }
+  throw new SendbayProtocolError(`upload to ${req.ticket.url} answered HTTP ${status}: ${JSON.stringify(text.slice(0, 120))}`, status);
+}
+
+/** The spec's form: ticket fields, options, then `userfile`, `userfile2`, … in one POST (fetch: browsers and Node). */
 export const multipartTransport: UploadTransport = {
   name: 'multipart',
   filesPerRequest: 100,
   async send(req) {
-    const ticketFields: [string, string][] = [
-      ['MAX_FILE_SIZE', String(req.ticket.maxFileSize)],
-      ['UPLOAD_IDENTIFIER', req.ticket.uploadIdentifier],
-      ['extra_info', req.ticket.extraInfo],
-    ];
-    const mp = multipartBody([...ticketFields, ...req.fields], req.files);
+    const mp = uploadForm(req);
     const headers: Record<string, string> = { 'content-type': `multipart/form-data; boundary=${mp.boundary}` };
     let body: BodyInit;
     if (isBrowser && req.files.every((f) => f.body instanceof Blob || ArrayBuffer.isView(f.body) || f.body instanceof ArrayBuffer)) {
