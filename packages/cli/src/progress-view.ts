@@ -23,10 +23,16 @@ function pct(done: number, total: number | undefined): string {
   return total ? `${String(Math.floor((done * 100) / total)).padStart(3)}%` : '  ?%';
 }
 
-export function progressView(out: NodeJS.WriteStream, names: string[], verb: string, quiet = false): ProgressView {
+export function progressView(
+  out: NodeJS.WriteStream,
+  names: string[],
+  verb: string,
+  quiet = false,
+  knownSizes: (number | undefined)[] = [],
+): ProgressView {
   if (quiet) return { update: () => undefined, done: () => undefined };
   const tty = out.isTTY === true;
-  const sizes: (number | undefined)[] = names.map(() => undefined);
+  const sizes: (number | undefined)[] = names.map((_, i) => knownSizes[i]);
   const doneBytes: number[] = names.map(() => 0);
   let last: TransferProgress | undefined;
   let lastDraw = 0;

@@ -79,6 +79,7 @@ export const upload: Command = {
       files.map((f) => f.name),
       'upload',
       v.quiet === true,
+      files.map((f) => f.size),
     );
     o.onProgress = (p) => view.update(p);
     // Node streams end to end: the fetch transport's web streams cost a third of the speed.
