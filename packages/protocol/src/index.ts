@@ -7,3 +7,5 @@ export * from './ids.js';
 export * from './upload-answers.js';
 export * from './xml-parse.js';
 export * from './records/index.js';
+export * from './result-decode.js';
+export * from './method-results.js';

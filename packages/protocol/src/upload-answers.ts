@@ -3,6 +3,7 @@
  * documents: clients parse them line by line, so their layout is part of the contract.
  */
 import { el, textEl, xmlDocument } from './xml.js';
+import { child, childText, parseXml } from './xml-parse.js';
 
 export interface SessionUploadResult {
   status: 'ok' | 'fail';
@@ -81,4 +82,65 @@ export function progressXml(p: ProgressSnapshot): string {
       ],
     ),
   );
+}
+
+/**
+ * Reads the upload POST's plain-text answer. Unknown lines are ignored; a body that has
+ * no `upload_status=` line at all is not an answer of this protocol and gives undefined.
+ */
+export function parseSessionUploadText(text: string): SessionUploadResult | undefined {
+  const lines = text.split(/\r?\n/);
+  const get = (k: string) => lines.filter((l) => l.startsWith(`${k}=`)).map((l) => l.slice(k.length + 1));
+  const status = get('upload_status')[0]?.trim();
+  if (status === undefined) return undefined;
+  const reason = get('reason')[0];
+  return {
+    status: status === 'ok' ? 'ok' : 'fail',
+    fileIds: get('file_id')
+      .map((s) => s.trim())
+      .filter((s) => s !== ''),
+    bandwidthLeft: Number(get('bandwidth_left')[0] ?? 0) || 0,
+    diskspaceLeft: Number(get('diskspace_left')[0] ?? 0) || 0,
+    ...(reason !== undefined ? { reason } : {}),
+  };
+}
+
+/** Reads `<upload_done>`; undefined when the document is something else. */
+export function parseAnonymousUploadXml(xml: string): AnonymousUploadResult | undefined {
+  let root;
+  try {
+    root = parseXml(xml);
+  } catch {
+    return undefined;
+  }
+  if (root.name !== 'upload_done') return undefined;
+  const t = (n: string) => childText(root, n);
+  return {
+    status: t('status') === 'ok' ? 'ok' : 'fail',
+    downloadUrl: t('download_url'),
+    deleteUrl: t('delete_url'),
+    fileId: t('file_id'),
+    ...(child(root, 'reason') ? { reason: t('reason') } : {}),
+  };
+}
+
+/** Reads the progress URL's `<progress>` (speed there is KB/s; here bytes per second). */
+export function parseProgressXml(xml: string): ProgressSnapshot | undefined {
+  let root;
+  try {
+    root = parseXml(xml);
+  } catch {
+    return undefined;
+  }
+  if (root.name !== 'progress') return undefined;
+  const t = (n: string) => childText(root, n);
+  const seconds = (s: string) => s.split(':').reduce((acc, part) => acc * 60 + (Number(part) || 0), 0);
+  const status = t('status');
+  return {
+    status: status === 'done' || status === 'fail' ? status : 'ok',
+    uploadedBytes: Number(t('uploaded_bytes')) || 0,
+    totalSize: Number(t('total_size')) || 0,
+    elapsedSeconds: seconds(t('elapsed')),
+    bytesPerSecond: (Number(t('speed')) || 0) * 1024,
+  };
 }
