@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as tus from 'tus-js-client';
-import { startTestServer, type TestServer } from '../testing/test-server.js';
+import { startTestServer, testDatabases, type TestServer } from '../testing/test-server.js';
 import { uploadInfo } from '../testing/upload-kit.js';
 import { startCuttingProxy } from './cutting-proxy.js';
 import { clientUpload, tusRequest } from './tus-test-kit.js';
@@ -114,41 +114,45 @@ describe('tus resumption with tus-js-client', () => {
     assert.equal((await blobSha(server, done.fileId)).stored, source.sha256);
   });
 
-  it('lets another node (a second server on the same database and data folder) continue the upload', async () => {
-    const other = await startTestServer({
-      env: { SENDBAY_DATA_DIR: server.dataDir },
-    });
-    try {
-      const source = await randomFile(dir, 4 * MB);
-      const t = await ticket();
-      const url = await new Promise<string>((resolve, reject) => {
-        const upload = new tus.Upload(createReadStream(source.path) as never, {
-          endpoint: `${server.url}/tus/`,
-          metadata: { ticket: t, filename: 'moved.bin' },
-          chunkSize: MB,
-          onError: reject,
-          onChunkComplete: (_c, sent) => {
-            if (sent >= MB) {
-              void upload.abort();
-              resolve(upload.url as string);
-            }
-          },
+  for (const database of testDatabases) {
+    it(`lets another node (a second server on the same ${database === 'sqlite' ? 'SQLite' : 'PostgreSQL'} database and data folder) continue the upload`, async () => {
+      const first = database === 'sqlite' ? server : await startTestServer({ database });
+      const shared: Record<string, string> = { SENDBAY_DATA_DIR: first.dataDir };
+      if (first.config.database.kind === 'postgres') shared.SENDBAY_DATABASE_URL = first.config.database.url;
+      const other = await startTestServer({ env: shared });
+      try {
+        const source = await randomFile(dir, 4 * MB);
+        const t = (await uploadInfo((await first.userClient({ plan: 'max' })).client)).extra_info as string;
+        const url = await new Promise<string>((resolve, reject) => {
+          const upload = new tus.Upload(createReadStream(source.path) as never, {
+            endpoint: `${first.url}/tus/`,
+            metadata: { ticket: t, filename: 'moved.bin' },
+            chunkSize: MB,
+            onError: reject,
+            onChunkComplete: (_c, sent) => {
+              if (sent >= MB) {
+                void upload.abort();
+                resolve(upload.url as string);
+              }
+            },
+          });
+          upload.start();
         });
-        upload.start();
-      });
-      const onOther = url.replace(server.url, other.url);
-      const done = await clientUpload(
-        `${other.url}/tus/`,
-        { path: source.path },
-        { ticket: t, filename: 'moved.bin' },
-        { uploadUrl: onOther, chunkSize: MB },
-      );
-      assert.ok(done.fileId);
-      assert.equal((await blobSha(server, done.fileId)).stored, source.sha256);
-      // The first node sees the finished upload too.
-      assert.equal((await tusRequest(url, 'HEAD')).headers.get('sendbay-file-id'), done.fileId);
-    } finally {
-      await other.stop();
-    }
-  });
+        const onOther = url.replace(first.url, other.url);
+        const done = await clientUpload(
+          `${other.url}/tus/`,
+          { path: source.path },
+          { ticket: t, filename: 'moved.bin' },
+          { uploadUrl: onOther, chunkSize: MB },
+        );
+        assert.ok(done.fileId);
+        assert.equal((await blobSha(first, done.fileId)).stored, source.sha256);
+        // The first node sees the finished upload too.
+        assert.equal((await tusRequest(url, 'HEAD')).headers.get('sendbay-file-id'), done.fileId);
+      } finally {
+        await other.stop();
+        if (first !== server) await first.stop();
+      }
+    });
+  }
 });
