@@ -2,6 +2,7 @@
  * Configuration is read from the environment once, validated as a whole, and handed
  * around as one typed object. Nothing else in the server reads `process.env`.
  */
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parseSize } from './lib/sizes.js';
 
@@ -102,6 +103,11 @@ export interface Config {
   /** One JSON line per request (SENDBAY_ACCESS_LOG=off turns it off). */
   accessLog: boolean;
   metrics: MetricsAccess;
+  /**
+   * Proxies whose X-Forwarded-For is believed (addresses, CIDRs, or loopback /
+   * linklocal / uniquelocal). Empty: the header is ignored and the socket's peer is the client.
+   */
+  trustProxy: string[];
   plans: Record<PlanName, PlanLimits>;
   /** Not errors, but worth a line at start-up: unknown SENDBAY_* names (typos, most likely). */
   warnings: string[];
@@ -282,6 +288,8 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
   const secret = get('SENDBAY_SECRET');
   if (secret !== undefined && secret.length < 16) problems.push('SENDBAY_SECRET must be at least 16 characters');
 
+  const trustProxy = parseTrustProxy(get('SENDBAY_TRUST_PROXY'), problems);
+
   const plans = structuredClone(DEFAULT_PLANS);
   for (const plan of PLAN_NAMES) {
     const up = plan.toUpperCase();
@@ -337,6 +345,7 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
     logLevel: oneOf('SENDBAY_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     accessLog: oneOf('SENDBAY_ACCESS_LOG', ['on', 'off'] as const, 'on') === 'on',
     metrics: oneOf('SENDBAY_METRICS', ['local', 'public', 'off'] as const, 'local'),
+    trustProxy,
     plans,
     warnings: [],
   };
@@ -365,4 +374,28 @@ function safeHost(url: string): string {
   } catch {
     return 'localhost';
   }
+}
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** `10.0.0.1, 10.1.0.0/16, loopback` -> the list, each entry an address, a CIDR or a named range. */
+function parseTrustProxy(value: string | undefined, problems: string[]): string[] {
+  if (value === undefined) return [];
+  const list = value
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
+  const bad = list.filter((e) => {
+    if (PROXY_NAMES.includes(e)) return false;
+    const [addr = '', bits, extra] = e.split('/');
+    const family = isIP(addr);
+    if (family === 0 || extra !== undefined) return true;
+    if (bits === undefined) return false;
+    return !/^\d{1,3}$/.test(bits) || Number(bits) > (family === 4 ? 32 : 128);
+  });
+  if (bad.length > 0)
+    problems.push(
+      `SENDBAY_TRUST_PROXY must list addresses or CIDRs of trusted proxies (or loopback, linklocal, uniquelocal); not understood: ${bad.join(', ')}`,
+    );
+  return list;
 }
