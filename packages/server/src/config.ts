@@ -57,7 +57,10 @@ export interface S3BlobsConfig {
  * What several nodes must share (upload progress, rate limits, session-cache
  * invalidation, maintenance leases): nothing with one process, or a Redis server.
  */
-export type CoordinationConfig = { kind: 'memory' } | { kind: 'redis'; url: string };
+export type CoordinationConfig =
+  | { kind: 'memory' }
+  /** `prefix` starts every key and channel, so deployments sharing one Redis stay apart. */
+  | { kind: 'redis'; url: string; prefix: string };
 
 export interface Config {
   host: string;
@@ -281,7 +284,8 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
   let coordination: CoordinationConfig = { kind: 'memory' };
   const redisUrl = get('SENDBAY_REDIS_URL');
   if (redisUrl !== undefined) {
-    if (/^rediss?:\/\/./.test(redisUrl)) coordination = { kind: 'redis', url: redisUrl };
+    const prefix = get('SENDBAY_REDIS_PREFIX') ?? 'sendbay:';
+    if (/^rediss?:\/\/./.test(redisUrl)) coordination = { kind: 'redis', url: redisUrl, prefix };
     else problems.push(`SENDBAY_REDIS_URL must start with redis:// or rediss:// (got "${redisUrl}")`);
   }
 
