@@ -19,6 +19,7 @@ import { SendspaceClient } from '@sendbay/client';
 import pg from 'pg';
 import { randomKey } from '../lib/crypto.js';
 import { startSmtpSink, mailText, type SmtpSink } from '../testing/smtp-sink.js';
+import { WebAgent } from '../testing/web-agent.js';
 import { skipWithoutRedis, testPrefix, testRedisUrl } from '../testing/test-redis.js';
 import { testPostgresUrl } from '../testing/test-server.js';
 import { FORM_TYPE, openRequest, partHead, send, sessionAnswer, multipart, waitFor } from '../testing/upload-kit.js';
@@ -123,7 +124,10 @@ describe('cluster: three nodes behind nginx on PostgreSQL, S3 and Redis', { skip
     const [mail] = await smtp.waitFor(1);
     const link = /http:\/\/\S+\/activate\/[a-z0-9]{32}/.exec(mailText(mail!))?.[0];
     assert.ok(link?.startsWith(balancer), `the activation link names the balancer: ${link}`);
-    assert.equal((await fetch(link!)).status, 200);
+    // The link shows a button (on one node); its POST activates (on the next).
+    const web = new WebAgent(balancer);
+    assert.equal((await web.get(link!)).status, 200);
+    assert.match((await web.post(link!, {})).text, /Your account is active/);
     client = new SendspaceClient(nodes[1]!.url);
     const login = await client.login(email, password);
     assert.equal(login.status, 'ok', login.xml);

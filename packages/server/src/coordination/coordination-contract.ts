@@ -62,10 +62,12 @@ export function coordinationContract(name: string, make: () => Promise<Coordinat
 
     it('renews a held lock past its TTL, so a long job keeps it', async () => {
       const { a, b } = await harness();
-      const lock = await a.locks.acquire('long-job', 90);
+      // Three TTLs long; renewal runs every third of a TTL, so only an event loop stalled
+      // for a whole second (not a slow machine) could lose it.
+      const lock = await a.locks.acquire('long-job', 1_000);
       assert.ok(lock);
-      await sleep(300);
-      assert.equal(await b.locks.acquire('long-job', 90), null);
+      await sleep(3_000);
+      assert.equal(await b.locks.acquire('long-job', 1_000), null);
       assert.equal(lock.signal.aborted, false);
       assert.equal(await lock.renew(), true);
       await lock.release();
