@@ -226,7 +226,8 @@ describe('cluster: three nodes behind nginx on PostgreSQL, S3 and Redis', { skip
   it('a node killed mid-upload: the retry through the balancer succeeds, nothing half-written shows, the sweeper clears the rest, and the node rejoins', async () => {
     const victim = nodes[2]!;
     const info = (await client.call('upload.getInfo')).body.upload as { url: string; progress_url: string };
-    const content = randomBytes(3 * 1024 * 1024);
+    // Larger than two S3 parts, so the node has a multipart upload open when it dies.
+    const content = randomBytes(16 * 1024 * 1024);
     const form = multipart([{ name: 'userfile', filename: 'killed.bin', content }]);
     const { req, answer } = openRequest(at(victim, info.url), { headers: { 'content-type': FORM_TYPE, 'content-length': form.length } });
     const cut = answer.then(
@@ -236,9 +237,11 @@ describe('cluster: three nodes behind nginx on PostgreSQL, S3 and Redis', { skip
     req.write(form.subarray(0, form.length / 2));
     await waitFor(async () => {
       const xml = await (await fetch(at(nodes[0]!, info.progress_url))).text();
-      return Number(/<uploaded_bytes>(\d+)</.exec(xml)?.[1] ?? 0) > 1024 * 1024 ? true : undefined;
+      return Number(/<uploaded_bytes>(\d+)</.exec(xml)?.[1] ?? 0) > 6 * 1024 * 1024 ? true : undefined;
     }, 20_000);
+    await waitFor(async () => ((await blobs.openUploads()) > 0 ? true : undefined), 20_000, 'the node to be writing its upload');
     await victim.kill('SIGKILL');
+    assert.ok((await blobs.openUploads()) > 0, 'the dead node left an unfinished upload behind');
     assert.equal(await cut, 'cut');
     const { rows: half } = await db.query(`select id from files where name = 'killed.bin'`);
     assert.equal(half.length, 0, 'no row for the upload that was cut');
@@ -259,17 +262,21 @@ describe('cluster: three nodes behind nginx on PostgreSQL, S3 and Redis', { skip
     assert.equal(sha256(Buffer.from(await r.arrayBuffer())), sha256(content), 'the restarted node serves files it never stored');
 
     // Once the grace time has passed, the sweeper leaves every stored object with a row.
+    let left = '';
     await waitFor(
       async () => {
         const { rows: all } = await db.query<{ blob_key: string }>('select blob_key from files');
         const keys = new Set(all.map((x) => x.blob_key));
         const stray = (await blobs.objectKeys()).filter((k) => !keys.has(k));
         const open = await blobs.openUploads();
+        left = `objects without a row: ${JSON.stringify(stray)}, open uploads: ${open}`;
         return stray.length === 0 && open === 0 ? true : undefined;
       },
       150_000,
       'the sweeper to remove what the killed node left',
-    );
+    ).catch((err: Error) => {
+      throw new Error(`${err.message} (${left})`);
+    });
   });
 
   it('no node wrote a blob to its own disk', { skip: clusterBlobs.nodeDisksHoldBlobs }, async () => {
