@@ -1,11 +1,13 @@
 /**
- * Where the cluster test's nodes keep their blobs. S3 (SENDBAY_TEST_S3_URL, a bucket of
- * the test's own) is what the test is for; without an S3 engine the nodes share one data
- * folder instead (as nodes on a network file system would), which proves everything but
- * "no blob on a node's disk".
+ * Where the cluster test's nodes keep their blobs: a bucket of the test's own on the S3
+ * engine named by SENDBAY_TEST_S3_URL (Swift in CI), which is what the test is for.
+ * Without an engine (a developer's machine) the nodes share one data folder instead, as
+ * nodes on a network file system would: that proves everything but "no blob on a node's
+ * disk", which is then skipped with the reason.
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createTestBucket, missing, testS3 } from '../testing/s3-engines.js';
 
 export interface ClusterBlobs {
   /** Environment of a node whose own data folder is `dataDir`. */
@@ -37,10 +39,18 @@ function sharedDisk(work: string): ClusterBlobs {
 }
 
 export const clusterBlobs = {
-  skip: false as string | false,
-  /** Set when the nodes' data folders hold the blobs (the shared-disk fallback). */
-  nodeDisksHoldBlobs: 'no S3 engine: the nodes share one data folder for their blobs' as string | false,
+  /** Set when the nodes' data folders hold the blobs (no S3 engine here). */
+  nodeDisksHoldBlobs: (testS3 ? false : `${missing('SENDBAY_TEST_S3_URL')}; the nodes share one data folder for their blobs instead`) as
+    string | false,
   async create(work: string): Promise<ClusterBlobs> {
-    return sharedDisk(work);
+    if (!testS3) return sharedDisk(work);
+    const bucket = await createTestBucket(testS3);
+    return {
+      env: () => bucket.env,
+      // The S3 store keeps blob `k` as the object `blobs/k`.
+      objectKeys: async () => (await bucket.objectKeys()).map((k) => k.replace(/^blobs\//, '')),
+      openUploads: () => bucket.openUploads(),
+      drop: () => bucket.drop(),
+    };
   },
 };
