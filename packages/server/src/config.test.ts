@@ -308,7 +308,12 @@ describe('parseConfig', () => {
       assert.deepEqual(parseConfig({ SENDBAY_REDIS_URL: 'redis://127.0.0.1:6379/0' }, CWD).coordination, {
         kind: 'redis',
         url: 'redis://127.0.0.1:6379/0',
+        prefix: 'sendbay:',
       });
+      assert.equal(
+        (parseConfig({ SENDBAY_REDIS_URL: 'redis://r', SENDBAY_REDIS_PREFIX: 'eu1:' }, CWD).coordination as { prefix: string }).prefix,
+        'eu1:',
+      );
       assert.deepEqual(problems({ SENDBAY_REDIS_URL: 'localhost:6379' }), [
         'SENDBAY_REDIS_URL must start with redis:// or rediss:// (got "localhost:6379")',
       ]);

@@ -2,6 +2,7 @@
  * Configuration is read from the environment once, validated as a whole, and handed
  * around as one typed object. Nothing else in the server reads `process.env`.
  */
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parseSize } from './lib/sizes.js';
 
@@ -56,7 +57,10 @@ export interface S3BlobsConfig {
  * What several nodes must share (upload progress, rate limits, session-cache
  * invalidation, maintenance leases): nothing with one process, or a Redis server.
  */
-export type CoordinationConfig = { kind: 'memory' } | { kind: 'redis'; url: string };
+export type CoordinationConfig =
+  | { kind: 'memory' }
+  /** `prefix` starts every key and channel, so deployments sharing one Redis stay apart. */
+  | { kind: 'redis'; url: string; prefix: string };
 
 export interface Config {
   host: string;
@@ -102,6 +106,11 @@ export interface Config {
   /** One JSON line per request (SENDBAY_ACCESS_LOG=off turns it off). */
   accessLog: boolean;
   metrics: MetricsAccess;
+  /**
+   * Proxies whose X-Forwarded-For is believed (addresses, CIDRs, or loopback /
+   * linklocal / uniquelocal). Empty: the header is ignored and the socket's peer is the client.
+   */
+  trustProxy: string[];
   plans: Record<PlanName, PlanLimits>;
   /** Not errors, but worth a line at start-up: unknown SENDBAY_* names (typos, most likely). */
   warnings: string[];
@@ -275,12 +284,15 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
   let coordination: CoordinationConfig = { kind: 'memory' };
   const redisUrl = get('SENDBAY_REDIS_URL');
   if (redisUrl !== undefined) {
-    if (/^rediss?:\/\/./.test(redisUrl)) coordination = { kind: 'redis', url: redisUrl };
+    const prefix = get('SENDBAY_REDIS_PREFIX') ?? 'sendbay:';
+    if (/^rediss?:\/\/./.test(redisUrl)) coordination = { kind: 'redis', url: redisUrl, prefix };
     else problems.push(`SENDBAY_REDIS_URL must start with redis:// or rediss:// (got "${redisUrl}")`);
   }
 
   const secret = get('SENDBAY_SECRET');
   if (secret !== undefined && secret.length < 16) problems.push('SENDBAY_SECRET must be at least 16 characters');
+
+  const trustProxy = parseTrustProxy(get('SENDBAY_TRUST_PROXY'), problems);
 
   const plans = structuredClone(DEFAULT_PLANS);
   for (const plan of PLAN_NAMES) {
@@ -337,6 +349,7 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
     logLevel: oneOf('SENDBAY_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     accessLog: oneOf('SENDBAY_ACCESS_LOG', ['on', 'off'] as const, 'on') === 'on',
     metrics: oneOf('SENDBAY_METRICS', ['local', 'public', 'off'] as const, 'local'),
+    trustProxy,
     plans,
     warnings: [],
   };
@@ -365,4 +378,28 @@ function safeHost(url: string): string {
   } catch {
     return 'localhost';
   }
+}
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** `10.0.0.1, 10.1.0.0/16, loopback` -> the list, each entry an address, a CIDR or a named range. */
+function parseTrustProxy(value: string | undefined, problems: string[]): string[] {
+  if (value === undefined) return [];
+  const list = value
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
+  const bad = list.filter((e) => {
+    if (PROXY_NAMES.includes(e)) return false;
+    const [addr = '', bits, extra] = e.split('/');
+    const family = isIP(addr);
+    if (family === 0 || extra !== undefined) return true;
+    if (bits === undefined) return false;
+    return !/^\d{1,3}$/.test(bits) || Number(bits) > (family === 4 ? 32 : 128);
+  });
+  if (bad.length > 0)
+    problems.push(
+      `SENDBAY_TRUST_PROXY must list addresses or CIDRs of trusted proxies (or loopback, linklocal, uniquelocal); not understood: ${bad.join(', ')}`,
+    );
+  return list;
 }

@@ -59,8 +59,21 @@ import { observedBlobStore } from './observability/observed-blobs.js';
 import { observedMailer } from './observability/observed-mailer.js';
 import { noTelemetry, type Telemetry } from './observability/telemetry.js';
 import { WebSessionsRepository } from './metadata/repositories/web-sessions.js';
+import { runUnderLease } from './coordination/lease.js';
+import type { CacheInvalidation } from './coordination/invalidation.js';
+import type { Locks } from './coordination/locks.js';
+import { MemoryInvalidation } from './coordination/memory-invalidation.js';
+import { MemoryLockBackend } from './coordination/memory-locks.js';
+import { RedisInvalidation } from './coordination/redis-invalidation.js';
+import { RedisLockBackend } from './coordination/redis-locks.js';
+import { RenewingLocks } from './coordination/renewing-locks.js';
 import { MemoryProgress } from './progress/memory-progress.js';
 import type { ProgressTracker } from './progress/progress-tracker.js';
+import { RedisProgress } from './progress/redis-progress.js';
+import { FallbackRateLimits } from './ratelimit/fallback-rate-limits.js';
+import type { RateLimitStore } from './ratelimit/rate-limit-store.js';
+import { RedisRateLimits } from './ratelimit/redis-rate-limits.js';
+import { RedisConnection } from './redis/redis-connection.js';
 import type { JobGuard, ScheduledJob } from './scheduler.js';
 import type { HealthCheck, Services } from './services.js';
 import { DiskResumableStore } from './tus/disk-resumable-store.js';
@@ -73,12 +86,14 @@ export interface AppContext extends Services {
   quota: QuotaRepository;
   /** Jobs the scheduler runs at start-up and then periodically. */
   jobs: ScheduledJob[];
-  /** Whether this process runs a job this time (one process: always). */
+  /** Whether this process runs a job this time: the one holding the job's lease. */
   jobGuard: JobGuard;
   /** `sendbay user delete`: an account with its files, bytes and quota. */
   accountDeletion: AccountDeletion;
   /** `sendbay fsck`: rows against blobs, strays, usage. */
   fsck: Fsck;
+  /** Locks shared by every node (per-upload locks, leases); in memory with one node. */
+  locks: Locks;
   dispose(): Promise<void>;
 }
 
@@ -144,14 +159,17 @@ async function compose(
   const store = createBlobStore(config);
   const blobs = observedBlobStore(store, telemetry, log.child({ component: 'blobs' }));
   if (blobs.close) closers.push(() => blobs.close!());
-  const progress = createProgress(config);
   const health: HealthCheck[] = [
     { name: 'database', check: () => sql`select 1`.execute(db) },
     { name: 'blobs', check: () => blobs.check() },
   ];
+  const { progress, rateLimits, locks, invalidation } = createCoordination(config, db, log, closers, health);
+  const stopListening = accountCache.attach(invalidation, (err) =>
+    log.warn({ err }, 'could not tell the other nodes about a session change; they see it within 250 ms'),
+  );
+  closers.push(async () => stopListening());
   const quota = new QuotaRepository(db, accountCache);
   const users = new UsersRepository(db, accountCache);
-  const rateLimits = new RateLimitsRepository(db);
   const limiter = new FailureLimiter(rateLimits, config.loginFailuresPerWindow, config.loginWindowSeconds);
   const accounts = new Accounts({
     users,
@@ -305,9 +323,14 @@ async function compose(
       { name: 'fire due file limits', run: () => limits.sweepDueLimits() },
       { name: 'expire idle anonymous files', run: () => limits.sweepExpiredAnonymous() },
     ].map((job) => ({ ...job, intervalSeconds: config.sweepIntervalSeconds })),
-    jobGuard: (_job, run) => run(),
     accountDeletion: new AccountDeletion({ files, users, fileRemoval }),
     fsck: new Fsck({ files, quota, blobs, clock, graceSeconds: config.orphanGraceSeconds }),
+    // A lease per job: with several nodes each job runs on one of them at a time. The
+    // lock renews itself while the job runs, and expires a minute after a node dies.
+    jobGuard: async (job, run) => {
+      await runUnderLease(locks, `job:${job.name}`, 60_000, run);
+    },
+    locks,
     dispose: closeAll,
   };
 }
@@ -325,12 +348,47 @@ function createBlobStore(config: Config): BlobStore {
   }
 }
 
-/** Upload progress: in this process, or shared by every node through Redis. */
-function createProgress(config: Config): ProgressTracker {
+interface Coordination {
+  progress: ProgressTracker;
+  rateLimits: RateLimitStore;
+  locks: Locks;
+  invalidation: CacheInvalidation;
+}
+
+/**
+ * What the nodes share besides the database and the blobs: in this process (one node),
+ * or through Redis. Rate limits stay in the database without Redis (they survive a
+ * restart), and fall back to it while Redis is unreachable.
+ */
+function createCoordination(config: Config, db: Db, log: Logger, closers: (() => Promise<unknown>)[], health: HealthCheck[]): Coordination {
+  const sqlRateLimits = new RateLimitsRepository(db);
   switch (config.coordination.kind) {
     case 'memory':
-      return new MemoryProgress();
-    case 'redis':
-      throw new ConfigError(['SENDBAY_REDIS_URL is not supported by this build yet']);
+      return {
+        progress: new MemoryProgress(),
+        rateLimits: sqlRateLimits,
+        locks: new RenewingLocks(new MemoryLockBackend()),
+        invalidation: new MemoryInvalidation(),
+      };
+    case 'redis': {
+      const redisLog = log.child({ component: 'redis' });
+      const conn = new RedisConnection(config.coordination.url, redisLog, { prefix: config.coordination.prefix });
+      closers.push(() => conn.close());
+      const progress = new RedisProgress(conn.client);
+      // Closed before the connection (closers run newest first): the last reports go out.
+      closers.push(async () => progress.flush());
+      health.push({ name: 'redis', check: () => conn.check() });
+      let warned = 0;
+      return {
+        progress,
+        rateLimits: new FallbackRateLimits(new RedisRateLimits(conn.client), sqlRateLimits, (err) => {
+          if (Date.now() - warned < 60_000) return;
+          warned = Date.now();
+          redisLog.warn({ err }, 'rate limits counted in the database while Redis is unreachable');
+        }),
+        locks: new RenewingLocks(new RedisLockBackend(conn.client)),
+        invalidation: new RedisInvalidation(conn.client, conn.subscriber(), `${conn.prefix}invalidate`),
+      };
+    }
   }
 }

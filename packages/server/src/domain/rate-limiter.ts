@@ -1,10 +1,8 @@
-/** Counts failures per bucket in fixed windows; the store is shared by every process. */
-export interface RateLimitStore {
-  count(bucket: string, windowStart: number): Promise<number>;
-  hit(bucket: string, now: number, windowStart: number): Promise<void>;
-  clear(bucket: string): Promise<void>;
-}
+import type { RateLimitStore } from '../ratelimit/rate-limit-store.js';
 
+export type { RateLimitStore };
+
+/** Counts failures per bucket in fixed windows; the store is shared by every process. */
 export class FailureLimiter {
   constructor(
     private readonly store: RateLimitStore,

@@ -32,7 +32,9 @@ export function buildApp(services: Services): FastifyInstance {
     genReqId: requestId,
     routerOptions: { querystringParser: lazyQuery },
     bodyLimit: API_BODY_LIMIT,
-    trustProxy: false,
+    // X-Forwarded-For is read only through the configured proxies (proxy-addr walks the
+    // chain from the socket and stops at the first hop it does not trust).
+    trustProxy: services.config.trustProxy.length > 0 ? services.config.trustProxy : false,
     // Long query strings are answered with a protocol error, not by the HTTP parser.
     http: { maxHeaderSize: 64 * 1024 },
     // Clients honouring http_proxy send `GET http://api.sendspace.com/rest/?…`: route on the path.

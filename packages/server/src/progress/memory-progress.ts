@@ -40,7 +40,8 @@ export class MemoryProgress implements ProgressTracker {
 
   report(id: string, receivedBytes: number): void {
     const e = this.entries.get(id);
-    if (e && e.status === 'running') e.receivedBytes = receivedBytes;
+    // A running total only grows: a poll must never see progress go backwards.
+    if (e && e.status === 'running' && receivedBytes > e.receivedBytes) e.receivedBytes = receivedBytes;
   }
 
   end(id: string, outcome: 'done' | 'fail'): void {

@@ -2,8 +2,8 @@
  * Live upload progress, keyed by upload identifier. The upload route reports bytes as
  * they are read; the progress URL reads them back. Writes are cheap and frequent (one
  * per chunk), so an implementation must never turn a report into a database write:
- * the in-memory one just sets a number; a shared one (Redis, for several nodes) would
- * batch reports itself. Entries are kept a while after the end, then forgotten.
+ * the in-memory one just sets a number; the Redis one (several nodes) batches
+ * reports itself. Every implementation passes `progress-contract.ts`. Entries are kept a while after the end, then forgotten.
  */
 
 export type ProgressStatus = 'running' | 'done' | 'fail';
@@ -22,7 +22,7 @@ export interface ProgressEntry {
 export interface ProgressTracker {
   /** An upload starts (again, if the identifier was used before). */
   begin(id: string, totalBytes: number): void;
-  /** Bytes received so far (a running total, not a delta). */
+  /** Bytes received so far (a running total, not a delta); a smaller total than one seen is ignored. */
   report(id: string, receivedBytes: number): void;
   end(id: string, outcome: 'done' | 'fail'): void;
   get(id: string): Promise<ProgressEntry | undefined>;

@@ -85,12 +85,14 @@ export class SessionsRepository {
   async delete(keyHash: string): Promise<boolean> {
     this.cache.forgetSession(keyHash);
     const r = await this.db.deleteFrom('sessions').where('key_hash', '=', keyHash).executeTakeFirst();
+    await this.cache.announce({ kind: 'session', keyHash });
     return Number(r.numDeletedRows) > 0;
   }
 
   async deleteForUser(userId: string): Promise<void> {
     this.cache.forgetUser(userId);
     await this.db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+    await this.cache.announce({ kind: 'user', userId });
   }
 
   async purgeExpired(now: number): Promise<void> {

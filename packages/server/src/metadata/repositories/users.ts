@@ -31,6 +31,7 @@ export class UsersRepository {
   async delete(id: string): Promise<void> {
     this.cache.forgetUser(id);
     await this.db.deleteFrom('users').where('id', '=', id).execute();
+    await this.cache.announce({ kind: 'user', userId: id });
   }
 
   /**
@@ -59,6 +60,8 @@ export class UsersRepository {
   ): Promise<boolean> {
     this.cache.forgetUser(id);
     const r = await this.db.updateTable('users').set(changes).where('id', '=', id).executeTakeFirst();
+    // Plan, status and password changes must hold on every node at once.
+    await this.cache.announce({ kind: 'user', userId: id });
     return Number(r.numUpdatedRows) > 0;
   }
 }
