@@ -21,15 +21,7 @@ export function answerUnroutable(err: FastifyError, req: FastifyRequest, reply: 
   }
   if (!badUrl) {
     // A parameter too long to be any id the site hands out: the same as an unknown one.
-    return sendPage(
-      reply,
-      404,
-      page(
-        'Not found',
-        html`<h1>Not found</h1>
-          <p>There is nothing at this address.</p>`,
-      ),
-    );
+    return sendNotFound(reply);
   }
   return sendPage(
     reply,
