@@ -135,7 +135,9 @@ async function compose(
 ): Promise<AppContext> {
   const clock = overrides.clock ?? systemClock;
   const secrets = new Secrets(loadOrCreateSecret(config.dataDir, config.secret));
-  const { db } = await openDatabase(config.database);
+  const { db } = await openDatabase(config.database, (err) =>
+    log.warn({ err, component: 'database' }, 'an idle database connection was closed by the server; the pool opens a new one'),
+  );
   closers.push(() => db.destroy());
   await migrateToLatest(db);
 

@@ -15,6 +15,7 @@ import { lazyQuery } from './lazy-query.js';
 import { registerProgressRoutes } from './progress-route.js';
 import { registerRestRoutes } from './rest-route.js';
 import { registerTusRoutes } from './tus-route.js';
+import { answerUnroutable } from './unroutable.js';
 import { registerUploadRoutes } from './upload-route.js';
 import { sendNotFound } from '../web/pages/not-found.js';
 import { registerWebRoutes } from '../web/web-routes.js';
@@ -44,6 +45,7 @@ export function buildApp(services: Services): FastifyInstance {
       const afterScheme = url.indexOf('/', url.indexOf('//') + 2);
       return afterScheme < 0 ? '/' : url.slice(afterScheme);
     },
+    frameworkErrors: answerUnroutable,
     clientErrorHandler: (err, socket) => {
       if (!socket.writable) return socket.destroy();
       const body = failResult('', [{ code: 16, text: 'The request could not be read: it is malformed or too large' }]);
@@ -59,6 +61,11 @@ export function buildApp(services: Services): FastifyInstance {
       );
     },
   });
+
+  // A client that half-closes its side once the request is sent (shutdown(SHUT_WR), as
+  // `curl` and scripts may) still gets its answer; the socket is ended after it. Node's
+  // default ends the connection as soon as the client's side ends, before any answer.
+  (app.server as typeof app.server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
 
   registerAccessLog(app, services.log, services.config.accessLog);
   app.removeAllContentTypeParsers();

@@ -167,12 +167,16 @@ for (const database of testDatabases) {
         /\/dl\/(\w+)\/0\/([^/]+)\//,
         (_m, id: string, sig: string) => `/dl/${id}/0/${sig[0] === 'A' ? 'B' : 'A'}${sig.slice(1)}/`,
       );
+      const other = await store();
+      // Every link that is not one this server issued answers like an unknown id: a 403
+      // would tell a prober that the id exists.
       const cases: [string, number][] = [
-        [badSig, 403],
-        [good.replace(`/dl/${f.id}/0/`, `/dl/${f.id}/1/`), 403],
+        [badSig, 404],
+        [good.replace(`/dl/${f.id}/0/`, `/dl/${f.id}/1/`), 404],
         [good.replace(`/dl/${f.id}/`, '/dl/zzzzzz/'), 404],
+        [good.replace(`/dl/${f.id}/`, `/dl/${other.id}/`), 404],
         [good.replace(`/dl/${f.id}/0/`, `/dl/${f.id}/x/`), 404],
-        [`${server.url}/dl/${f.id}/0/short`, 403],
+        [`${server.url}/dl/${f.id}/0/short`, 404],
       ];
       for (const [url, status] of cases) {
         const res = await fetch(url);

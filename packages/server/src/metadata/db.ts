@@ -17,7 +17,7 @@ export interface OpenedDatabase {
 }
 
 /** Opens the configured engine; the PostgreSQL driver is loaded only when it is the one. */
-export async function openDatabase(config: DatabaseConfig): Promise<OpenedDatabase> {
+export async function openDatabase(config: DatabaseConfig, onIdleError?: (err: Error) => void): Promise<OpenedDatabase> {
   if (config.kind === 'sqlite') {
     mkdirSync(dirname(config.file), { recursive: true });
     const sqlite = new SQLite(config.file);
@@ -32,6 +32,13 @@ export async function openDatabase(config: DatabaseConfig): Promise<OpenedDataba
   // int8 (bigint) and numeric counts come back as numbers: every value we store fits in 2^53.
   pg.types.setTypeParser(20, (v) => Number(v));
   const pool = new pg.Pool({ connectionString: config.url, max: 20 });
+  // An idle connection that the server drops (a restart, a failover) emits 'error' on the
+  // pool; unheard, that would end the process. The pool discards the connection and opens
+  // a new one on the next query, so noting it is all there is to do.
+  pool.on('error', (err) => onIdleError?.(err));
+  // The same for a connection that is checked out but between queries (inside a
+  // transaction): its next query fails, and the pool discards it on release.
+  pool.on('connect', (client) => client.on('error', (err) => onIdleError?.(err)));
   return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }) };
 }
 

@@ -127,7 +127,9 @@ export class Downloads {
     if (!row) return { ok: false, reason: 'not-found' };
     const expires = Number(expiresRaw);
     const now = this.d.clock.now();
-    if (!this.d.links.verifyDirect(id, row.delete_salt, expires, signature)) return { ok: false, reason: 'forbidden' };
+    // A signature that is not this file's (a forged link, or another file's link with the
+    // id swapped) answers as an unknown id does: a 403 would confirm that the id exists.
+    if (!this.d.links.verifyDirect(id, row.delete_salt, expires, signature)) return { ok: false, reason: 'not-found' };
     if ((expires !== 0 && expires < now) || (expires === 0 && row.password_sealed !== null)) return { ok: false, reason: 'forbidden' };
     const file = await this.d.limits.enforceOnTouch(row);
     if (!file) return { ok: false, reason: 'not-found' };

@@ -53,6 +53,9 @@ export async function storePart(blobs: BlobStore, key: string, stream: Readable,
       throw new UploadRefused(
         opts.limit.disk ? 'Not enough disk space left for this upload' : `The file is larger than the limit of ${opts.limit.bytes} bytes`,
       );
+    // The store itself is full: nothing the client did, and worth saying so.
+    if ((err as NodeJS.ErrnoException).code === 'ENOSPC')
+      throw new UploadRefused('The server has no storage space left; please try again later');
     throw err;
   }
   return { key, size: meter.bytes, sha256: meter.sha256Hex() };

@@ -9,6 +9,7 @@
  * deleted, so an upload either lands whole or leaves nothing (a crash in between
  * leaves blobs without rows, which the orphan sweeper removes).
  */
+import { setMaxListeners } from 'node:events';
 import type { Readable } from 'node:stream';
 import { authorizeUpload, partLimit, type UploadGrant } from './upload-authorize.js';
 import type { UploadCommit } from './upload-commit.js';
@@ -48,7 +49,10 @@ export class UploadReceiver {
     private readonly committer: UploadCommit,
     /** The request's Content-Length, 0 when unknown (chunked). */
     private readonly totalBytes: number,
-  ) {}
+  ) {
+    // Every part being stored listens to the one signal: a form may hold 100 files.
+    setMaxListeners(0, this.controller.signal);
+  }
 
   /** Whether the answer is the anonymous `<upload_done>` (else the session's plain text). */
   get anonymous(): boolean {

@@ -2,6 +2,7 @@
 import { el, textEl, xmlDocument, type XmlNode } from '@sendbay/protocol';
 import type { SharedContents } from '../../domain/library/shared-folders.js';
 import type { PublicFileView } from '../../domain/library/views.js';
+import { escapeHtml } from '../html.js';
 
 /** Media types for enclosures, so podcast and feed readers know what they get. */
 const ENCLOSURE_TYPES: Record<string, string> = {
@@ -35,7 +36,9 @@ function feedItem(f: PublicFileView): XmlNode {
     textEl('guid', f.downloadPageUrl),
     textEl('pubDate', new Date(f.uploadTime * 1000).toUTCString()),
   ];
-  if (f.description) children.push(textEl('description', f.description));
+  // Feed readers render <description> as HTML: the user's text is HTML-escaped first, then
+  // XML-escaped by the node, so after XML decoding it is still inert text.
+  if (f.description) children.push(textEl('description', escapeHtml(f.description)));
   // A protected file has no direct link: its page asks for the password.
   if (f.directDownloadUrl)
     children.push(
@@ -60,7 +63,7 @@ export function folderFeed(c: SharedContents): string {
           [
             textEl('title', c.current.name),
             textEl('link', c.current.publicUrl),
-            textEl('description', `Files in the shared folder ${c.current.name}`),
+            textEl('description', escapeHtml(`Files in the shared folder ${c.current.name}`)),
             ...c.files.map(feedItem),
           ],
         ),

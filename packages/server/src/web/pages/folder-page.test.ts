@@ -101,7 +101,8 @@ for (const database of testDatabases) {
       );
       const [lockedItem, hostileItem, oldItem] = channel.item;
       assert.equal(hostileItem!.title, HOSTILE, 'names come back intact after escaping');
-      assert.equal(hostileItem!.description, 'desc <b>&</b>');
+      // Readers render the description as HTML: after XML decoding it is still escaped text.
+      assert.equal(hostileItem!.description, 'desc &lt;b&gt;&amp;&lt;/b&gt;');
       assert.equal(hostileItem!.guid, `${server.url}/file/${hostile.id}`);
       assert.equal(new Date(hostileItem!.pubDate).getTime(), (now - 3600) * 1000);
       assert.equal(hostileItem!.enclosure!['@_length'], '77');
@@ -112,6 +113,33 @@ for (const database of testDatabases) {
       const dl = await fetch(oldItem!.enclosure!['@_url']);
       assert.equal(dl.status, 200);
       assert.equal(await dl.text(), 'first episode');
+    });
+
+    it('carries no live markup in any feed description, whatever the user wrote', async () => {
+      const payloads = [
+        '<script>alert(1)</script>',
+        '<img src=x onerror=alert(1)>',
+        '"><svg onload=alert(1)>',
+        '&lt;script&gt;alert(1)&lt;/script&gt;',
+        '<![CDATA[<script>alert(1)</script>]]>',
+        "<a href='javascript:alert(1)'>x</a>",
+        '<iframe srcdoc="<script>alert(1)</script>">',
+      ];
+      const pub = await create('<b>Feed</b> & <i>folder</i>', { shared: 1 });
+      for (const description of payloads) await storeFile(server, owner.id, { folderId: pub, name: 'x.txt', description });
+      const doc = rss.parse(await (await fetch(`${server.url}/folder/${pub}/rss`)).text()) as {
+        rss: { channel: { description: string; item: Item[] } };
+      };
+      const descriptions = [doc.rss.channel.description, ...doc.rss.channel.item.map((i) => i.description as string)];
+      assert.equal(descriptions.length, payloads.length + 1);
+      for (const d of descriptions) assert.ok(!/[<>]/.test(d), `no markup after XML decoding: ${d}`);
+      // Decoding the HTML once more gives back exactly what the user wrote.
+      const unescape = (s: string) =>
+        s.replace(
+          /&lt;|&gt;|&quot;|&#39;|&#96;|&amp;/g,
+          (e) => ({ '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&#96;': '`', '&amp;': '&' })[e] as string,
+        );
+      assert.deepEqual(doc.rss.channel.item.map((i) => unescape(i.description as string)).sort(), [...payloads].sort());
     });
 
     it('is a 404 for a private or unknown folder, disclosing nothing', async () => {
