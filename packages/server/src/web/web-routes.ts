@@ -11,15 +11,15 @@ import { registerActivationPage } from './pages/activation-page.js';
 import { registerDeletePage } from './pages/delete-page.js';
 import { registerFilePage } from './pages/file-page.js';
 import { registerFolderPage } from './pages/folder-page.js';
-import { registerHomePage } from './pages/home-page.js';
 import { registerLoginPages } from './pages/login-page.js';
 import { registerManagerPages } from './pages/manager-routes.js';
+import { registerUploadPages } from './upload/upload-route.js';
 
 export function registerWebRoutes(app: FastifyInstance, services: Services): void {
   registerAssetRoutes(app);
   void app.register(async (scope) => {
     addCsrfGuard(scope, services);
-    registerHomePage(scope, services);
+    registerUploadPages(scope, services);
     registerFilePage(scope, services);
     registerDeletePage(scope, services);
     registerFolderPage(scope, services);

@@ -191,6 +191,7 @@ export class UploadReceiver {
         name: part.fileName,
         description,
       })),
+      limits: this.form.limits,
       mail: this.form,
     });
 
