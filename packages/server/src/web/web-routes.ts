@@ -13,6 +13,9 @@ import { registerFilePage } from './pages/file-page.js';
 import { registerFolderPage } from './pages/folder-page.js';
 import { registerLoginPages } from './pages/login-page.js';
 import { registerManagerPages } from './pages/manager-routes.js';
+import { registerPasswordPages } from './pages/password-pages.js';
+import { registerRegisterPage } from './pages/register-page.js';
+import { registerSettingsPages } from './pages/settings-pages.js';
 import { registerUploadPages } from './upload/upload-route.js';
 
 export function registerWebRoutes(app: FastifyInstance, services: Services): void {
@@ -26,5 +29,8 @@ export function registerWebRoutes(app: FastifyInstance, services: Services): voi
     registerActivationPage(scope, services);
     registerLoginPages(scope, services);
     registerManagerPages(scope, services);
+    registerRegisterPage(scope, services);
+    registerPasswordPages(scope, services);
+    registerSettingsPages(scope, services);
   });
 }

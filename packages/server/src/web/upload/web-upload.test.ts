@@ -65,7 +65,7 @@ describe('web upload form', () => {
     const res = await fetch(new URL(action, server.url), {
       method: 'POST',
       headers: { 'content-type': FORM_TYPE, cookie: [...web.cookies].map(([k, v]) => `${k}=${v}`).join('; '), ...headers },
-      body: multipart(parts),
+      body: new Uint8Array(multipart(parts)),
     });
     return { status: res.status, text: await res.text() };
   };
