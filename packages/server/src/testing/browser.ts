@@ -13,9 +13,11 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const chromiumPath = process.env.SENDBAY_TEST_CHROMIUM ?? '/usr/bin/chromium';
-export const browserMissing = existsSync(chromiumPath)
-  ? undefined
-  : `no Chromium at ${chromiumPath}: install Debian's chromium or set SENDBAY_TEST_CHROMIUM`;
+/** A reason to skip, or undefined. When SENDBAY_TEST_CHROMIUM is set (CI sets it) a missing browser fails instead. */
+export const browserMissing =
+  existsSync(chromiumPath) || process.env.SENDBAY_TEST_CHROMIUM
+    ? undefined
+    : `no Chromium at ${chromiumPath}: install Debian's chromium or set SENDBAY_TEST_CHROMIUM`;
 
 /** Where screenshots go (ignored by git; CI keeps them as artifacts). */
 export const artifactsDir = new URL('../../../../artifacts/screenshots/', import.meta.url).pathname;

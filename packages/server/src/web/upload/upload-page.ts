@@ -169,6 +169,7 @@ export async function uploadPage(
         <div class="actions"><button type="submit" id="upload-submit">${t.upload.submit}</button></div>
       </form>
     </div>
+    <p class="muted">${t.layout.footer} <code>${services.config.publicUrl}/rest/</code></p>
     <template
       id="upload-strings"
       data-cancel="${t.upload.cancel}"
