@@ -124,6 +124,9 @@ try {
           answer,
           '-w',
           '%{http_code} %{time_total}',
+          // No 100-continue round trip: browsers do not wait for one either.
+          '-H',
+          'Expect:',
           ...fields,
           '-F',
           `upload_file[]=@${file}`,
