@@ -31,6 +31,7 @@ import { Teams } from './domain/teams.js';
 import { OrphanSweeper } from './domain/uploads/orphan-sweeper.js';
 import { ResumableUploads } from './domain/uploads/resumable-uploads.js';
 import { Uploads } from './domain/uploads/upload-service.js';
+import { WebAccounts } from './domain/web-accounts.js';
 import { WebSessions } from './domain/web-sessions.js';
 import { Secrets } from './lib/crypto.js';
 import { loadOrCreateSecret } from './lib/secret-file.js';
@@ -317,6 +318,17 @@ async function compose(
     resumable,
     health,
     webSessions,
+    webAccounts: new WebAccounts({
+      accounts,
+      users,
+      webSessions,
+      secrets,
+      mailer,
+      clock,
+      limiter,
+      publicUrl: config.publicUrl,
+      registrationOpen: config.registration === 'open',
+    }),
     jobs: [
       { name: 'purge expired web sessions', run: () => webSessions.purgeExpired() },
       { name: 'purge expired tokens and sessions', run: () => auth.purgeExpired() },

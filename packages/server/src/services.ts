@@ -23,6 +23,7 @@ import type { Links } from './domain/links.js';
 import type { Teams } from './domain/teams.js';
 import type { ResumableUploads } from './domain/uploads/resumable-uploads.js';
 import type { Uploads } from './domain/uploads/upload-service.js';
+import type { WebAccounts } from './domain/web-accounts.js';
 import type { WebSessions } from './domain/web-sessions.js';
 import type { Secrets } from './lib/crypto.js';
 import type { MetricsExport, Telemetry } from './observability/telemetry.js';
@@ -71,4 +72,6 @@ export interface Services {
   webSessions: WebSessions;
   /** Resumable (tus) uploads at /tus/. */
   resumable: ResumableUploads;
+  /** Registration, forgotten and changed passwords, a changed e-mail: the account pages. */
+  webAccounts: WebAccounts;
 }

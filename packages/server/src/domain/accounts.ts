@@ -119,6 +119,25 @@ export class Accounts {
     return (await this.d.users.findById(id)) as UserRow;
   }
 
+  /** A new password (both forms of it); every API session of the account ends. */
+  async setPassword(user: UserRow, password: string): Promise<void> {
+    await this.d.users.update(user.id, await this.credentials(password));
+    await this.d.sessions.deleteForUser(user.id);
+  }
+
+  /** A new (confirmed) e-mail address; false when another account has it by now. */
+  async setEmail(user: UserRow, email: string): Promise<boolean> {
+    const normal = email.trim().toLowerCase();
+    if (!isValidEmail(normal)) return false;
+    const other = await this.d.users.findByEmail(normal);
+    if (other && other.id !== user.id) return false;
+    try {
+      return await this.d.users.update(user.id, { email: normal });
+    } catch {
+      return false; // the unique index: someone took it in between
+    }
+  }
+
   async find(idOrEmail: string): Promise<UserRow | undefined> {
     return idOrEmail.includes('@') ? this.d.users.findByEmail(idOrEmail) : this.d.users.findById(idOrEmail);
   }

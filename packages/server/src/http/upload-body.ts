@@ -33,9 +33,12 @@ const FORM_LIMITS = {
 const LINGER_MS = 2_000;
 const LINGER_BYTES = 16 * 1024 * 1024;
 
+/** What a body is read into: the receiver, or a front door that renames fields on the way (the web form). */
+export type UploadSink = Pick<UploadReceiver, 'identify' | 'field' | 'file' | 'received' | 'finish' | 'abort'>;
+
 export interface UploadRequest {
   raw: IncomingMessage;
-  receiver: UploadReceiver;
+  receiver: UploadSink;
   /** The identifier in the URL path, if any. */
   pathIdentifier: string | undefined;
   /** Query parameters, applied as form fields before the body. */

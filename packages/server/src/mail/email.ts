@@ -16,6 +16,8 @@ export type Email =
       message: string;
       folders: { name: string; url: string }[];
     }
+  | { kind: 'password-reset'; to: string; fullName: string; resetUrl: string; validMinutes: number }
+  | { kind: 'email-change'; to: string; fullName: string; confirmUrl: string; validMinutes: number }
   | { kind: 'upload-receipt'; to: string; files: (LinkedFile & { deleteUrl?: string })[] };
 
 /** The mail seam: one call per e-mail; resolves once the message is handed over. */

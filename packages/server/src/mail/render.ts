@@ -26,6 +26,34 @@ export function renderEmail(email: Email): RenderedEmail {
       if (email.generatedPassword) lines.push('', `Your password: ${email.generatedPassword}`);
       return { to: [email.to], subject: 'Activate your Sendbay account', text: lines.join('\n') + '\n' };
     }
+    case 'password-reset':
+      return {
+        to: [email.to],
+        subject: 'Set a new Sendbay password',
+        text:
+          [
+            `Hello ${email.fullName},`,
+            '',
+            'Someone (we hope you) asked to set a new password for your Sendbay account. Open this link to do so:',
+            email.resetUrl,
+            '',
+            `The link works once, for ${email.validMinutes} minutes. If you did not ask, ignore this e-mail: your password stays as it is.`,
+          ].join('\n') + '\n',
+      };
+    case 'email-change':
+      return {
+        to: [email.to],
+        subject: 'Confirm your new Sendbay e-mail address',
+        text:
+          [
+            `Hello ${email.fullName},`,
+            '',
+            'Open this link to make this the e-mail address of your Sendbay account:',
+            email.confirmUrl,
+            '',
+            `The link works for ${email.validMinutes} minutes. If you did not ask for this, ignore this e-mail.`,
+          ].join('\n') + '\n',
+      };
     case 'files-shared': {
       const lines = [`${email.senderName} has sent you ${email.files.length === 1 ? 'a file' : 'files'}:`, ''];
       for (const f of email.files) lines.push(`${f.name} (${humanSize(f.size)})`, f.url, '');

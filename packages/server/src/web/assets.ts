@@ -75,7 +75,7 @@ export function webAssets(): WebAssets {
     minify: true,
     write: false,
     format: 'esm',
-    target: ['es2020', 'chrome90', 'firefox90', 'safari14'],
+    target: 'es2020',
     outdir: '/assets',
     logLevel: 'silent',
     legalComments: 'none',

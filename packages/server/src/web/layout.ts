@@ -55,6 +55,7 @@ export function page(a: PageOptions | string, body?: Html, extra: { head?: Html 
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="robots" content="noindex" />
         <meta name="color-scheme" content="light dark" />
+        <link rel="icon" href="data:," />
         <title>${o.title} · ${t.brand}</title>
         <link rel="stylesheet" href="${assets.url('app.css')}" />
         ${scripts.map((s) => html`<script type="module" src="${assets.url(s)}"></script>`)} ${o.head}

@@ -11,20 +11,26 @@ import { registerActivationPage } from './pages/activation-page.js';
 import { registerDeletePage } from './pages/delete-page.js';
 import { registerFilePage } from './pages/file-page.js';
 import { registerFolderPage } from './pages/folder-page.js';
-import { registerHomePage } from './pages/home-page.js';
 import { registerLoginPages } from './pages/login-page.js';
 import { registerManagerPages } from './pages/manager-routes.js';
+import { registerPasswordPages } from './pages/password-pages.js';
+import { registerRegisterPage } from './pages/register-page.js';
+import { registerSettingsPages } from './pages/settings-pages.js';
+import { registerUploadPages } from './upload/upload-route.js';
 
 export function registerWebRoutes(app: FastifyInstance, services: Services): void {
   registerAssetRoutes(app);
   void app.register(async (scope) => {
     addCsrfGuard(scope, services);
-    registerHomePage(scope, services);
+    registerUploadPages(scope, services);
     registerFilePage(scope, services);
     registerDeletePage(scope, services);
     registerFolderPage(scope, services);
     registerActivationPage(scope, services);
     registerLoginPages(scope, services);
     registerManagerPages(scope, services);
+    registerRegisterPage(scope, services);
+    registerPasswordPages(scope, services);
+    registerSettingsPages(scope, services);
   });
 }

@@ -22,6 +22,7 @@ import type { Links } from '../links.js';
 import type { StoredBlob } from './store-part.js';
 import type { UploadGrant } from './upload-authorize.js';
 import { UploadRefused } from './upload-errors.js';
+import type { UploadLimitsRequest } from './upload-form.js';
 import { mailAfterUpload, type UploadMailDeps, type UploadMailRequest } from './upload-mail.js';
 import type { UploadedFile, UploadOutcome } from './upload-outcome.js';
 
@@ -40,6 +41,8 @@ export interface CommitRequest {
   password: string;
   /** In the order of the answer. */
   files: readonly CommitFile[];
+  /** Time and download limits for every file (the web form's options); none when omitted. */
+  limits?: UploadLimitsRequest;
   /** Links to recipients, a receipt to the uploader; none when omitted. */
   mail?: UploadMailRequest;
 }
@@ -112,6 +115,7 @@ export class UploadCommit {
   private async rows(req: CommitRequest, owner: string | null, folderId: string): Promise<NewFileRow[]> {
     const now = this.d.clock.now();
     const password = req.password === '' ? null : this.d.secrets.encrypt(req.password);
+    const { timeLimit, downloadLimit, limitAction } = req.limits ?? {};
     const taken = new Set<string>();
     const rows: NewFileRow[] = [];
     for (const f of req.files) {
@@ -128,10 +132,11 @@ export class UploadCommit {
         blob_key: f.key,
         password_sealed: password,
         upload_time: now,
-        // Anonymous files need no limit here: the limits sweeper expires idle ones.
-        time_limit: null,
-        limit_expires_at: null,
-        download_limit: null,
+        // Without limits asked for, anonymous files still expire: the limits sweeper removes idle ones.
+        time_limit: timeLimit ?? null,
+        limit_expires_at: timeLimit ? now + timeLimit : null,
+        download_limit: downloadLimit ?? null,
+        ...(limitAction !== undefined ? { limit_action: limitAction } : {}),
         limit_action_to_folder: null,
         delete_salt: randomKey(16),
         last_download_at: null,

@@ -19,6 +19,9 @@ const FIELD_MAX: Record<string, number> = {
   MAX_FILE_SIZE: 30,
   UPLOAD_IDENTIFIER: 200,
   extra_info: 200,
+  time_limit: 12,
+  download_limit: 12,
+  limit_action: 2,
 };
 const MAX_RECIPIENTS = 100;
 const FILE_FIELD_RE = /^userfile([2-9]|[1-9][0-9]|100)?$/;
@@ -40,6 +43,8 @@ export class UploadForm {
   message = '';
   notifyUploader = '';
   redirectUrl: string | undefined;
+  /** time_limit / download_limit / limit_action, named as files.setInfo names them (the web form sends them). */
+  readonly limits: UploadLimitsRequest = {};
 
   /**
    * Records one field. Returns true when the field carries the upload ticket (the caller
@@ -85,6 +90,17 @@ export class UploadForm {
       case 'redirect_url':
         this.redirectUrl = httpUrl(v);
         break;
+      case 'time_limit':
+      case 'download_limit':
+        if (v !== '' && !/^\d{1,10}$/.test(v)) throw new UploadRefused(`Field ${name} must be a whole number`);
+        if (name === 'time_limit') this.limits.timeLimit = v === '' || v === '0' ? undefined : Number(v);
+        else this.limits.downloadLimit = v === '' || v === '0' ? undefined : Number(v);
+        break;
+      case 'limit_action':
+        // 0 stop downloads, 1 block, 2 delete (3, move, needs a folder: files.setInfo only).
+        if (!/^[0-2]?$/.test(v)) throw new UploadRefused('Field limit_action must be 0, 1 or 2');
+        this.limits.limitAction = v === '' ? undefined : Number(v);
+        break;
     }
     return false;
   }
@@ -116,6 +132,14 @@ function httpUrl(v: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Limits set on every file of an upload, as files.setInfo would set them. */
+export interface UploadLimitsRequest {
+  /** Seconds from the upload. */
+  timeLimit?: number | undefined;
+  downloadLimit?: number | undefined;
+  limitAction?: number | undefined;
 }
 
 export interface ReceivedPart {

@@ -195,6 +195,7 @@ export class UploadReceiver {
         name: part.fileName,
         description,
       })),
+      limits: this.form.limits,
       mail: this.form,
     });
 
