@@ -6,7 +6,7 @@
  */
 import pino, { type Logger } from 'pino';
 import { sql } from 'kysely';
-import { ConfigError, type Config } from './config.js';
+import type { Config } from './config.js';
 import type { BlobStore } from './blobs/blob-store.js';
 import { DiskBlobStore } from './blobs/disk-store.js';
 import { AccountDeletion } from './domain/account-deletion.js';
