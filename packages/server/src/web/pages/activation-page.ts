@@ -9,24 +9,24 @@ import { html } from '../html.js';
 import { page } from '../layout.js';
 import { sendPage } from '../send-page.js';
 import { t } from '../strings.js';
-import { csrfInput, visitorOf } from '../visitor.js';
+import { csrfInput, visitorOf, type Visitor } from '../visitor.js';
+
+/** The answer to an unknown, used or expired activation key, on GET and POST alike. */
+function invalidKeyPage(visitor: Visitor) {
+  return page({
+    title: t.activation.invalidTitle,
+    visitor,
+    body: html`<div class="card">
+      <h1>${t.activation.invalid}</h1>
+      <p>${t.activation.invalidText}</p>
+    </div>`,
+  });
+}
 
 export function registerActivationPage(app: FastifyInstance, services: Services): void {
   app.get<{ Params: { key: string } }>('/activate/:key', async (req, reply) => {
     const visitor = await visitorOf(req, reply, services);
-    if (!(await services.accounts.activationPending(req.params.key)))
-      return sendPage(
-        reply,
-        404,
-        page({
-          title: t.activation.invalidTitle,
-          visitor,
-          body: html`<div class="card">
-            <h1>${t.activation.invalid}</h1>
-            <p>${t.activation.invalidText}</p>
-          </div>`,
-        }),
-      );
+    if (!(await services.accounts.activationPending(req.params.key))) return sendPage(reply, 404, invalidKeyPage(visitor));
     const body = html`<div class="card">
       <h1>${t.activation.title}</h1>
       <p>${t.activation.confirm}</p>
@@ -38,19 +38,7 @@ export function registerActivationPage(app: FastifyInstance, services: Services)
   app.post<{ Params: { key: string } }>('/activate/:key', async (req, reply) => {
     const visitor = await visitorOf(req, reply, services);
     const email = await services.accounts.activate(req.params.key);
-    if (!email)
-      return sendPage(
-        reply,
-        404,
-        page({
-          title: t.activation.invalidTitle,
-          visitor,
-          body: html`<div class="card">
-            <h1>${t.activation.invalid}</h1>
-            <p>${t.activation.invalidText}</p>
-          </div>`,
-        }),
-      );
+    if (!email) return sendPage(reply, 404, invalidKeyPage(visitor));
     const body = html`<div class="card">
       <h1>${t.activation.done}</h1>
       <p>${t.activation.doneText(email)}</p>
