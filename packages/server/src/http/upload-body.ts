@@ -53,6 +53,22 @@ export interface UploadRead {
   complete: boolean;
 }
 
+/**
+ * Requests whose Content-Type is present but names no `type/subtype`. The upload routes
+ * take the header away before the framework sees it (it would answer a bare 415), so
+ * that the upload itself is refused with the spec's `upload_status=fail`.
+ */
+const withoutMediaType = new WeakSet<IncomingMessage>();
+const MEDIA_TYPE = /^\s*[\w!#$%&'*+.^`|~-]+\/[\w!#$%&'*+.^`|~-]+\s*(;|$)/;
+
+/** Called before body parsing: sets aside a Content-Type that is no media type. */
+export function setAsideInvalidMediaType(raw: IncomingMessage): void {
+  const type = raw.headers['content-type'];
+  if (type === undefined || MEDIA_TYPE.test(type)) return;
+  withoutMediaType.add(raw);
+  delete raw.headers['content-type'];
+}
+
 function isForm(contentType: string | undefined): boolean {
   return /^\s*(multipart\/form-data|application\/x-www-form-urlencoded)\b/i.test(contentType ?? '');
 }
@@ -118,6 +134,7 @@ export function readUpload(req: UploadRequest): Promise<UploadRead> {
       return stop(err);
     }
 
+    if (withoutMediaType.has(raw)) return stop(new UploadRefused('The Content-Type header is not a media type (type/subtype)'));
     const meter = new Meter({ onProgress: (n) => receiver.received(n) });
     if (!isForm(raw.headers['content-type'])) {
       const name = rawFileName(req.query, header(raw.headers['content-disposition']));

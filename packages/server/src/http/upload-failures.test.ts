@@ -164,7 +164,7 @@ for (const database of testDatabases) {
       await assertNoUploadLeftovers(server);
     });
 
-    it('fails on bad forms: too many files, an oversized field, no file, a part cut short, malformed data', async () => {
+    it('fails on bad forms: too many files, an oversized field, no file, a part cut short, malformed data, a Content-Type that is no media type', async () => {
       const u = await server.userClient({ plan: 'pro' });
       const files = (n: number) =>
         Array.from({ length: n }, (_, i) => ({ name: `userfile${i === 0 ? '' : i + 1}`, filename: `${i}.txt`, content: 'x' }));
@@ -178,6 +178,8 @@ for (const database of testDatabases) {
       assert.equal(sessionAnswer((await send((await uploadInfo(u.client)).url, cut)).text).status, 'fail');
       const malformed = Buffer.from(`--${'x'.repeat(10)}\r\nno headers here\r\n\r\n`);
       assertFailed(await send((await uploadInfo(u.client)).url, malformed), /./);
+      for (const contentType of ['', '!', 'form-data', '/x; boundary=b'])
+        assertFailed(await send((await uploadInfo(u.client)).url, multipart(files(1)), { contentType }), /Content-Type header is not a media type/);
       assert.deepEqual(await rowsOf(u.id), []);
       await assertNoUploadLeftovers(server);
     });

@@ -8,7 +8,7 @@ import { anonymousUploadXml, sessionUploadText } from '@sendbay/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { UploadOutcome } from '../domain/uploads/upload-outcome.js';
 import type { Services } from '../services.js';
-import { lingerAfterEarlyAnswer, readUpload } from './upload-body.js';
+import { lingerAfterEarlyAnswer, readUpload, setAsideInvalidMediaType } from './upload-body.js';
 
 function pathIdentifier(rest: string | undefined): string | undefined {
   const segment = (rest ?? '').split('/')[0] ?? '';
@@ -87,6 +87,7 @@ export function registerUploadRoutes(app: FastifyInstance, services: Services): 
   void app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_req, _payload, done) => done(null, undefined));
+    scope.addHook('onRequest', async (req) => setAsideInvalidMediaType(req.raw));
     for (const url of ['/upload', '/upload/*']) scope.route({ method: ['POST', 'PUT'], url, handler });
   });
 }
