@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { freePort, nodeCommand, peakRssMb, repoRoot, sendbayCli, startProcess, startSendbay, stopProcess } from './lib/processes.mjs';
+import { freePort, nodeCommand, peakRssMb, repoRoot, startProcess, startSendbay, stopProcess } from './lib/processes.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -65,10 +65,10 @@ ensureWrk();
 const dataDir = mkdtempSync(join(tmpdir(), 'sendbay-bench-'));
 const results = {};
 try {
-  sendbayCli(dataDir, ['user', 'add', '--email', 'bench@example.com', '--password', 'bench-pass']);
   // The access log is on (level info, as `npm start` runs): its cost is part of the figure.
   // A second Sendbay with SENDBAY_ACCESS_LOG=off on the same data shows what the log costs.
-  const server = await startSendbay(dataDir, { SENDBAY_LOG_LEVEL: 'info' }, { cpu: SERVER_CPU });
+  const users = [{ email: 'bench@example.com', password: 'bench-pass' }];
+  const server = await startSendbay(dataDir, { SENDBAY_LOG_LEVEL: 'info' }, { cpu: SERVER_CPU, users });
   const quiet = await startSendbay(dataDir, { SENDBAY_LOG_LEVEL: 'info', SENDBAY_ACCESS_LOG: 'off' }, { cpu: SERVER_CPU });
   const base = `${server.url}/rest/`;
   const token = await (await fetch(`${base}?method=auth.createToken&api_key=bench&api_version=1.2`)).text();

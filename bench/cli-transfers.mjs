@@ -14,7 +14,7 @@ import { createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { repoRoot, sendbayCli, startSendbay, stopProcess } from './lib/processes.mjs';
+import { repoRoot, startSendbay, stopProcess } from './lib/processes.mjs';
 
 const { values } = parseArgs({ options: { 'size-mb': { type: 'string' }, rounds: { type: 'string' }, 'small-mb': { type: 'string' } } });
 const sizeMb = Number(values['size-mb'] ?? 1024);
@@ -71,9 +71,7 @@ try {
   const bigBytes = statSync(big).size;
   const dataDir = join(tmp, 'data');
   mkdirSync(dataDir);
-  server = await startSendbay(dataDir);
-  // The admin CLI works on the database the server created.
-  sendbayCli(dataDir, ['user', 'add', '--email', 'bench@example.com', '--password', 'bench-pass', '--plan', 'pro']);
+  server = await startSendbay(dataDir, {}, { users: [{ email: 'bench@example.com', password: 'bench-pass', plan: 'pro' }] });
   const env = { XDG_CONFIG_HOME: join(tmp, 'config'), SBAY_PASSWORD: 'bench-pass' };
   const sbay = (args) => timed(process.execPath, [sbayBin, ...args], env);
   await sbay(['login', '--server', server.url, '--email', 'bench@example.com']);

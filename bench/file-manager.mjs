@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
-import { peakRssMb, sendbayCli, startSendbay, stopProcess } from './lib/processes.mjs';
+import { peakRssMb, startSendbay, stopProcess } from './lib/processes.mjs';
 
 const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '8' } } });
 const duration = Number(values.duration);
@@ -21,13 +21,21 @@ const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
 const rand = (n) => Array.from(randomBytes(n), (b) => alphabet[b % 36]).join('');
 
 const dataDir = mkdtempSync(join(tmpdir(), 'sendbay-bench-files-'));
-// The server makes the database; the CLI and the rows go into it beside the running server.
-const server = await startSendbay(dataDir);
-const userId = sendbayCli(dataDir, ['user', 'add', '--email', 'web@example.com', '--password', 'bench-pass', '--plan', 'max']);
-// A second account with 1,000 files: the same page measured beside it, in the same run,
-// says whether the page's cost grows with the folder (on a busy machine, absolute
-// figures say little).
-const smallId = sendbayCli(dataDir, ['user', 'add', '--email', 'small@example.com', '--password', 'bench-pass', '--plan', 'max']);
+// The rows go straight into the database beside the running server. A second account with
+// 1,000 files: the same page measured beside it, in the same run, says whether the page's
+// cost grows with the folder (on a busy machine, absolute figures say little).
+const server = await startSendbay(
+  dataDir,
+  {},
+  {
+    users: [
+      { email: 'web@example.com', password: 'bench-pass', plan: 'max' },
+      { email: 'small@example.com', password: 'bench-pass', plan: 'max' },
+    ],
+  },
+);
+const userId = server.userIds['web@example.com'];
+const smallId = server.userIds['small@example.com'];
 
 function populate(owner = userId, count = COUNT) {
   const db = new Database(join(dataDir, 'sendbay.sqlite'));

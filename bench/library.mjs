@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
-import { peakRssMb, repoRoot, sendbayCli, startSendbay, stopProcess } from './lib/processes.mjs';
+import { peakRssMb, repoRoot, startSendbay, stopProcess } from './lib/processes.mjs';
 
 const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '16' } } });
 const duration = Number(values.duration);
@@ -22,7 +22,9 @@ const newId = (n = 6) => Array.from(randomBytes(n), (b) => alphabet[b % 36]).joi
 
 const dataDir = mkdtempSync(join(tmpdir(), 'sendbay-bench-lib-'));
 const dbFile = join(dataDir, 'sendbay.sqlite');
-const userId = sendbayCli(dataDir, ['user', 'add', '--email', 'lib@example.com', '--password', 'bench-pass', '--plan', 'max']);
+// The server's first start makes the database; the rows then go straight into it.
+const first = await startSendbay(dataDir, {}, { users: [{ email: 'lib@example.com', password: 'bench-pass', plan: 'max' }] });
+const userId = first.userIds['lib@example.com'];
 const usedIds = new Set();
 const uniqueId = () => {
   for (;;) {
@@ -91,8 +93,7 @@ async function rate(base, makePath) {
   return { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99 };
 }
 
-async function measureAt(label, fileIds, smallFolder) {
-  const server = await startSendbay(dataDir);
+async function measureAt(server, fileIds, smallFolder) {
   const base = `${server.url}/rest/`;
   const key = await login(base);
   const check = await (await fetch(`${base}?method=files.getInfo&session_key=${key}&file_id=${fileIds[0]}`)).text();
@@ -100,7 +101,7 @@ async function measureAt(label, fileIds, smallFolder) {
   const pick = () => fileIds[Math.floor(Math.random() * fileIds.length)];
   const getInfo = await rate(base, () => `/rest/?method=files.getInfo&session_key=${key}&file_id=${pick()}`);
   const contents = await rate(base, () => `/rest/?method=folders.getContents&session_key=${key}&folder_id=${smallFolder}`);
-  return { label, server, base, key, getInfo, contents };
+  return { server, base, key, getInfo, contents };
 }
 
 const results = {};
@@ -108,7 +109,7 @@ try {
   // Phase 1: 1,000 files in 10 folders of 100.
   const small = populate(10, 100, 'small');
   const allFiles = [...small.fileIds];
-  const p1 = await measureAt('1,000 files', allFiles, small.folderIds[0]);
+  const p1 = await measureAt(first, allFiles, small.folderIds[0]);
   results.at1k = { files: allFiles.length, getInfo: p1.getInfo, getContents100: p1.contents };
   await stopProcess(p1.server.child);
 
@@ -117,7 +118,7 @@ try {
   const more = populate(989, 90, 'more');
   allFiles.push(...more.fileIds);
   const big = populate(1, 10_000, 'big');
-  const p2 = await measureAt('100,000 files', allFiles, small.folderIds[0]);
+  const p2 = await measureAt(await startSendbay(dataDir), allFiles, small.folderIds[0]);
   results.at100k = { files: allFiles.length + 10_000, getInfo: p2.getInfo, getContents100: p2.contents };
 
   // The 10,000-file folder: timed sequential calls, peak RSS before and after.
@@ -143,6 +144,7 @@ try {
   };
   await stopProcess(p2.server.child);
 } finally {
+  await stopProcess(first.child);
   rmSync(dataDir, { recursive: true, force: true });
 }
 

@@ -28,7 +28,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { peakRssMb, sendbayCli, startSendbay, stopProcess } from './lib/processes.mjs';
+import { peakRssMb, startSendbay, stopProcess } from './lib/processes.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -126,10 +126,9 @@ try {
   mkdirSync(dataDir);
   let userMade = false;
   const start = async () => {
-    const s = await startSendbay(dataDir, serverEnv);
+    const users = userMade ? [] : [{ email: 'bench@example.com', password: 'bench-pass', plan: 'pro' }];
+    const s = await startSendbay(dataDir, serverEnv, { users });
     children.push(s.child);
-    // The admin CLI wants the database the server creates at its first start.
-    if (!userMade) sendbayCli(dataDir, ['user', 'add', '--email', 'bench@example.com', '--password', 'bench-pass', '--plan', 'pro']);
     userMade = true;
     const api = async (query) => (await fetch(`${s.url}/rest/?${query}`)).text();
     const t = /<token>(\w+)<\/token>/.exec(await api('method=auth.createToken&api_key=bench&api_version=1.2'))[1];

@@ -16,19 +16,7 @@ import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { ensureNginx, startNginx } from './baselines/nginx-transfers.mjs';
-import {
-  buildSendbay,
-  SERVER_ENV,
-  SERVER_NODE_FLAGS,
-  freePort,
-  peakRssMb,
-  repoRoot,
-  sendbayBuilt,
-  sendbayCli,
-  startProcess,
-  startSendbay,
-  stopProcess,
-} from './lib/processes.mjs';
+import { freePort, peakRssMb, repoRoot, startProcess, startSendbay, stopProcess } from './lib/processes.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -123,14 +111,8 @@ function sync() {
 const profDir = values['cpu-prof'] ? resolve(values['cpu-prof']) : undefined;
 
 /** The real server, as lib/processes.mjs starts it, optionally under the CPU profiler. */
-async function startServer(dataDir) {
-  if (!profDir) return startSendbay(dataDir);
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const env = { PORT: String(port), HOST: '127.0.0.1', SENDBAY_DATA_DIR: dataDir, SENDBAY_PUBLIC_URL: url, SENDBAY_LOG_LEVEL: 'warn', ...SERVER_ENV };
-  buildSendbay();
-  const args = ['--cpu-prof', `--cpu-prof-dir=${profDir}`, ...SERVER_NODE_FLAGS, sendbayBuilt, 'serve'];
-  return { child: await startProcess(process.execPath, args, { env, ready: /Sendbay is running/ }), url, port };
+function startServer(dataDir, users = []) {
+  return startSendbay(dataDir, {}, { users, nodeFlags: profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [] });
 }
 
 const tmp = mkdtempSync(join(tmpdir(), 'sendbay-transfers-'));
@@ -152,8 +134,7 @@ try {
   // --- Sendbay: a pro user (10 GB files), logged in through the API like a client.
   const dataDir = join(tmp, 'sendbay');
   mkdirSync(dataDir);
-  sendbayCli(dataDir, ['user', 'add', '--email', 'bench@example.com', '--password', 'bench-pass', '--plan', 'pro']);
-  let sendbay = await startServer(dataDir);
+  let sendbay = await startServer(dataDir, [{ email: 'bench@example.com', password: 'bench-pass', plan: 'pro' }]);
   children.push(sendbay.child);
   const api = async (query) => (await fetch(`${sendbay.url}/rest/?${query}`)).text();
   const login = async () => {

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import * as tus from 'tus-js-client';
-import { peakRssMb, repoRoot, sendbayCli, startSendbay, stopProcess } from './lib/processes.mjs';
+import { peakRssMb, repoRoot, startSendbay, stopProcess } from './lib/processes.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -76,9 +76,7 @@ try {
   const bytes = statSync(file).size;
   const dataDir = join(tmp, 'data');
   mkdirSync(dataDir);
-  // The server makes the database; the admin CLI then adds the account to it.
-  server = await startSendbay(dataDir);
-  sendbayCli(dataDir, ['user', 'add', '--email', 'bench@example.com', '--password', 'bench-pass', '--plan', 'pro']);
+  server = await startSendbay(dataDir, {}, { users: [{ email: 'bench@example.com', password: 'bench-pass', plan: 'pro' }] });
   const api = async (query) => (await fetch(`${server.url}/rest/?${query}`)).text();
   const t = /<token>(\w+)<\/token>/.exec(await api('method=auth.createToken&api_key=bench&api_version=1.2'))[1];
   const login = await api(`method=auth.login&token=${t}&user_name=bench@example.com&tokened_password=${md5(t + md5('bench-pass'))}`);

@@ -8,7 +8,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { peakRssMb, repoRoot, sendbayCli, startSendbay, stopProcess } from './lib/processes.mjs';
+import { peakRssMb, repoRoot, startSendbay, stopProcess } from './lib/processes.mjs';
 
 const { values } = parseArgs({ options: { mb: { type: 'string', default: '1024' } } });
 const MB = 1024 * 1024;
@@ -48,8 +48,7 @@ function upload(url, size) {
 const dataDir = mkdtempSync(join(tmpdir(), 'sendbay-bench-'));
 const result = {};
 try {
-  sendbayCli(dataDir, ['user', 'add', '--email', 'bench@example.com', '--password', 'bench-pass', '--plan', 'pro']);
-  const server = await startSendbay(dataDir);
+  const server = await startSendbay(dataDir, {}, { users: [{ email: 'bench@example.com', password: 'bench-pass', plan: 'pro' }] });
   const rest = `${server.url}/rest/`;
   const t = /<token>(\w+)<\/token>/.exec(await (await fetch(`${rest}?method=auth.createToken&api_key=bench&api_version=1.2`)).text())[1];
   const login = await (

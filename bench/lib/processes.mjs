@@ -1,12 +1,11 @@
-// Helpers shared by the benchmarks: start the real server or a baseline as a child
-// process, wait until it listens, read its peak RSS from /proc, stop it.
+// Helpers shared by the benchmarks: start the real server (with its accounts) or a
+// baseline as a child process, wait until it listens, read its peak RSS from /proc, stop it.
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-export const sendbayBin = `${repoRoot}packages/server/bin/sendbay.js`;
 /** The built server that `npm start` runs; benchmarks measure it, not the tsx dev path. */
 export const sendbayBuilt = `${repoRoot}packages/server/dist/sendbay.mjs`;
 
@@ -87,8 +86,18 @@ export function nodeCommand(args, cpu) {
   return cpu === undefined ? [process.execPath, args] : ['taskset', ['-c', String(cpu), process.execPath, ...args]];
 }
 
-/** Starts the real Sendbay server on a free port with its data under `dataDir`. */
-export async function startSendbay(dataDir, extraEnv = {}, { cpu } = {}) {
+/**
+ * The one way a benchmark starts the Sendbay under test: the built server on a free port
+ * with its data under `dataDir`, resolved once it answers, and with `users` added first.
+ * A new data folder gets its database from the server's own first start (`sendbay serve`
+ * creates the folder and migrates; the admin commands refuse a folder without a database,
+ * so that an operator in the wrong folder is told), so the accounts are added with the
+ * admin CLI beside the running server, as an operator would. Later starts on the same
+ * folder name no users. `nodeFlags` go before the server's own (e.g. --cpu-prof).
+ *
+ * Resolves to `{ child, url, port, userIds }`, `userIds` giving each account's id by e-mail.
+ */
+export async function startSendbay(dataDir, extraEnv = {}, { cpu, users = [], nodeFlags = [] } = {}) {
   const port = await freePort();
   const env = {
     PORT: String(port),
@@ -100,16 +109,35 @@ export async function startSendbay(dataDir, extraEnv = {}, { cpu } = {}) {
     ...extraEnv,
   };
   buildSendbay();
-  const [command, args] = nodeCommand([...SERVER_NODE_FLAGS, sendbayBuilt, 'serve'], cpu);
+  const [command, args] = nodeCommand([...nodeFlags, ...SERVER_NODE_FLAGS, sendbayBuilt, 'serve'], cpu);
   const child = await startProcess(command, args, { env, ready: /Sendbay is running/ });
-  return { child, url: `http://127.0.0.1:${port}`, port };
+  const userIds = {};
+  try {
+    for (const user of users) userIds[user.email] = addUser(dataDir, extraEnv, user);
+  } catch (err) {
+    await stopProcess(child);
+    throw err;
+  }
+  return { child, url: `http://127.0.0.1:${port}`, port, userIds };
 }
 
-/** Runs the admin CLI against a data folder (e.g. to create a user) and returns stdout. */
-export function sendbayCli(dataDir, args) {
-  const r = spawnSync(process.execPath, [sendbayBin, ...args], {
+/** `sendbay user add` on the server's data, the password on standard input; returns the id. */
+function addUser(dataDir, serverEnv, { email, password, plan }) {
+  const args = ['user', 'add', '--email', email, ...(plan ? ['--plan', plan] : []), '--password-stdin'];
+  return sendbayCli(dataDir, args, { env: serverEnv, input: `${password}\n` });
+}
+
+/**
+ * Runs the admin CLI (the built bundle the server runs) against a data folder and returns
+ * stdout. `env` is the server's own (e.g. an S3 store's settings), so the command sees
+ * what the server sees.
+ */
+export function sendbayCli(dataDir, args, { env = {}, input } = {}) {
+  buildSendbay();
+  const r = spawnSync(process.execPath, [sendbayBuilt, ...args], {
     cwd: repoRoot,
-    env: { ...process.env, SENDBAY_DATA_DIR: dataDir, SENDBAY_LOG_LEVEL: 'warn' },
+    env: { ...process.env, ...env, SENDBAY_DATA_DIR: dataDir, SENDBAY_LOG_LEVEL: 'warn' },
+    input,
     encoding: 'utf8',
   });
   if (r.status !== 0) throw new Error(`sendbay ${args.join(' ')} failed: ${r.stderr}`);
