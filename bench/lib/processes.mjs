@@ -77,6 +77,21 @@ export function peakRssMb(pid) {
   return Math.round(kb / 1024);
 }
 
+let clockTicks;
+/**
+ * CPU time (user + system) a live process has used so far, in seconds, from
+ * /proc/<pid>/stat. The difference over a run, divided by the calls it answered, is what
+ * one call costs the server: steadier than calls per second when other work shares the
+ * machine, since time spent waiting for a core is not counted.
+ */
+export function cpuSeconds(pid) {
+  clockTicks ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The fields after the command name (which may hold spaces, inside parentheses).
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / clockTicks;
+}
+
 /**
  * The command that runs `node args…`, pinned to one CPU when `cpu` is given (taskset,
  * from util-linux): on a 2-core machine, the server on one core and the load generator
