@@ -103,7 +103,7 @@ export function nodeCommand(args, cpu) {
 
 /**
  * The one way a benchmark starts the Sendbay under test: the built server on a free port
- * with its data under `dataDir`, resolved once it answers, and with `users` added first.
+ * with its data under `dataDir`, resolved once it is running and `users` are added.
  * A new data folder gets its database from the server's own first start (`sendbay serve`
  * creates the folder and migrates; the admin commands refuse a folder without a database,
  * so that an operator in the wrong folder is told), so the accounts are added with the
