@@ -11,7 +11,7 @@
  */
 import { Worker } from 'node:worker_threads';
 
-const BATCH = 256 * 1024;
+const BATCH = 128 * 1024;
 const IN_FLIGHT = 2;
 
 /** The worker: a map of running hashes, fed batches, asked for digests. */
