@@ -2,7 +2,11 @@
 // The workspace packages are bundled in, except @sendbay/sendfile, which loads its
 // compiled addon from its own folder; everything from node_modules stays an import.
 // Running plain JavaScript rather than TypeScript through tsx saves ~50 MB of memory
-// and the loader's work, which is why `npm start` runs this build.
+// and the loader's work, which is why `npm start` runs this build. Modules the server
+// loads with import() (the S3 and Redis adapters, chosen at start-up) become chunks of
+// their own under dist/chunks, so a server on disk and SQLite never loads the AWS SDK
+// or the Redis client.
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -16,9 +20,14 @@ const externalDependencies = {
   },
 };
 
+// Chunk names carry content hashes: start clean so no stale chunk stays behind.
+rmSync(`${root}packages/server/dist`, { recursive: true, force: true });
 await build({
-  entryPoints: [`${root}packages/server/src/cli/run.ts`],
-  outfile: `${root}packages/server/dist/sendbay.mjs`,
+  entryPoints: { sendbay: `${root}packages/server/src/cli/run.ts` },
+  outdir: `${root}packages/server/dist`,
+  outExtension: { '.js': '.mjs' },
+  chunkNames: 'chunks/[name]-[hash]',
+  splitting: true,
   bundle: true,
   platform: 'node',
   format: 'esm',

@@ -10,8 +10,6 @@ import type { Config } from './config.js';
 import type { BlobStore } from './blobs/blob-store.js';
 import { DiskBlobStore } from './blobs/disk-store.js';
 import { AccountDeletion } from './domain/account-deletion.js';
-import { createS3Client } from './blobs/s3-client.js';
-import { S3BlobStore } from './blobs/s3-store.js';
 import { attachmentDisposition } from './lib/content-disposition.js';
 import { Accounts } from './domain/accounts.js';
 import { Fsck } from './domain/integrity/fsck.js';
@@ -61,20 +59,12 @@ import { observedMailer } from './observability/observed-mailer.js';
 import { noTelemetry, type Telemetry } from './observability/telemetry.js';
 import { WebSessionsRepository } from './metadata/repositories/web-sessions.js';
 import { runUnderLease } from './coordination/lease.js';
-import type { CacheInvalidation } from './coordination/invalidation.js';
+import type { Coordination } from './coordination/coordination.js';
 import type { Locks } from './coordination/locks.js';
 import { MemoryInvalidation } from './coordination/memory-invalidation.js';
 import { MemoryLockBackend } from './coordination/memory-locks.js';
-import { RedisInvalidation } from './coordination/redis-invalidation.js';
-import { RedisLockBackend } from './coordination/redis-locks.js';
 import { RenewingLocks } from './coordination/renewing-locks.js';
 import { MemoryProgress } from './progress/memory-progress.js';
-import type { ProgressTracker } from './progress/progress-tracker.js';
-import { RedisProgress } from './progress/redis-progress.js';
-import { FallbackRateLimits } from './ratelimit/fallback-rate-limits.js';
-import type { RateLimitStore } from './ratelimit/rate-limit-store.js';
-import { RedisRateLimits } from './ratelimit/redis-rate-limits.js';
-import { RedisConnection } from './redis/redis-connection.js';
 import type { JobGuard, ScheduledJob } from './scheduler.js';
 import type { HealthCheck, Services } from './services.js';
 import { DiskResumableStore } from './tus/disk-resumable-store.js';
@@ -159,14 +149,14 @@ async function compose(
   );
   closers.push(async () => mailer.close?.());
 
-  const store = createBlobStore(config);
+  const store = await createBlobStore(config);
   const blobs = observedBlobStore(store, telemetry, log.child({ component: 'blobs' }));
   if (blobs.close) closers.push(() => blobs.close!());
   const health: HealthCheck[] = [
     { name: 'database', check: () => sql`select 1`.execute(db) },
     { name: 'blobs', check: () => blobs.check() },
   ];
-  const { progress, rateLimits, locks, invalidation } = createCoordination(config, db, log, closers, health);
+  const { progress, rateLimits, locks, invalidation } = await createCoordination(config, db, log, closers, health);
   const stopListening = accountCache.attach(invalidation, (err) =>
     log.warn({ err }, 'could not tell the other nodes about a session change; they see it within 250 ms'),
   );
@@ -352,21 +342,19 @@ async function compose(
 /** Long enough to start the download (and resume it soon after); the direct link is the lasting one. */
 const PRESIGNED_URL_TTL_SECONDS = 600;
 
-/** Disk or S3, as configured. */
-function createBlobStore(config: Config): BlobStore {
+/**
+ * Disk or S3, as configured. The S3 modules (and the AWS SDK under them, ~10 MB resident)
+ * are loaded only when S3 is chosen; scripts/build.mjs puts them in a chunk of their own.
+ */
+async function createBlobStore(config: Config): Promise<BlobStore> {
   switch (config.blobs.kind) {
     case 'disk':
       return new DiskBlobStore(config.blobs.dir);
-    case 's3':
+    case 's3': {
+      const [{ createS3Client }, { S3BlobStore }] = await Promise.all([import('./blobs/s3-client.js'), import('./blobs/s3-store.js')]);
       return new S3BlobStore(createS3Client(config.blobs), config.blobs);
+    }
   }
-}
-
-interface Coordination {
-  progress: ProgressTracker;
-  rateLimits: RateLimitStore;
-  locks: Locks;
-  invalidation: CacheInvalidation;
 }
 
 /**
@@ -374,7 +362,13 @@ interface Coordination {
  * or through Redis. Rate limits stay in the database without Redis (they survive a
  * restart), and fall back to it while Redis is unreachable.
  */
-function createCoordination(config: Config, db: Db, log: Logger, closers: (() => Promise<unknown>)[], health: HealthCheck[]): Coordination {
+async function createCoordination(
+  config: Config,
+  db: Db,
+  log: Logger,
+  closers: (() => Promise<unknown>)[],
+  health: HealthCheck[],
+): Promise<Coordination> {
   const sqlRateLimits = new RateLimitsRepository(db);
   switch (config.coordination.kind) {
     case 'memory':
@@ -385,24 +379,8 @@ function createCoordination(config: Config, db: Db, log: Logger, closers: (() =>
         invalidation: new MemoryInvalidation(),
       };
     case 'redis': {
-      const redisLog = log.child({ component: 'redis' });
-      const conn = new RedisConnection(config.coordination.url, redisLog, { prefix: config.coordination.prefix });
-      closers.push(() => conn.close());
-      const progress = new RedisProgress(conn.client);
-      // Closed before the connection (closers run newest first): the last reports go out.
-      closers.push(async () => progress.flush());
-      health.push({ name: 'redis', check: () => conn.check() });
-      let warned = 0;
-      return {
-        progress,
-        rateLimits: new FallbackRateLimits(new RedisRateLimits(conn.client), sqlRateLimits, (err) => {
-          if (Date.now() - warned < 60_000) return;
-          warned = Date.now();
-          redisLog.warn({ err }, 'rate limits counted in the database while Redis is unreachable');
-        }),
-        locks: new RenewingLocks(new RedisLockBackend(conn.client)),
-        invalidation: new RedisInvalidation(conn.client, conn.subscriber(), `${conn.prefix}invalidate`),
-      };
+      const { createRedisCoordination } = await import('./redis/redis-coordination.js');
+      return createRedisCoordination(config.coordination, sqlRateLimits, log, closers, health);
     }
   }
 }

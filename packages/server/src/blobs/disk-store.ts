@@ -3,13 +3,13 @@
  * `<root>/tmp`, fsyncs it, then renames it into place: a reader never sees a partial
  * blob, and a failed or aborted put leaves nothing at its key.
  */
-import { createWriteStream } from 'node:fs';
 import { access, constants, mkdir, open, readdir, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { randomKey } from '../lib/crypto.js';
 import type { BlobStore, ByteRange, DirectWritable } from './blob-store.js';
+import { SyncedFileWriter } from './synced-file-writer.js';
 
 const KEY_RE = /^[A-Za-z0-9_-]{8,128}$/;
 /** Read size for downloads: 1 MiB chunks keep pace with nginx's sendfile; 64 KiB reach under half. */
@@ -19,6 +19,11 @@ const READ_CHUNK = 1024 * 1024;
  * uploads peak ~40 MB higher than 256 KiB, for no measurable gain in speed.
  */
 const WRITE_BUFFER = 256 * 1024;
+/**
+ * How often a put starts writing back what it has received (see SyncedFileWriter): often
+ * enough that little is left for the last fsync, seldom enough to cost nothing.
+ */
+const SYNC_EVERY = 8 * 1024 * 1024;
 
 /**
  * Where the blob `key` lives under a store's `blobs` folder: `ab/cd/<key>`. Exported for
@@ -54,17 +59,12 @@ export class DiskBlobStore implements BlobStore {
       size += c.length;
     });
     try {
+      // Durable when the pipeline resolves: the writer fsyncs before it finishes.
       await pipeline(
         body,
-        createWriteStream(tmp, { flags: 'wx', highWaterMark: WRITE_BUFFER }),
+        new SyncedFileWriter(tmp, { syncEvery: SYNC_EVERY, highWaterMark: WRITE_BUFFER }),
         opts.signal ? { signal: opts.signal } : {},
       );
-      const fh = await open(tmp, 'r');
-      try {
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
       const dir = join(target, '..');
       await mkdir(dir, { recursive: true });
       await rename(tmp, target);
