@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { readQrSvg } from '../../testing/qr-reader.js';
 import { mailText, startSmtpSink, type SmtpSink } from '../../testing/smtp-sink.js';
 import { startTestServer, type TestServer } from '../../testing/test-server.js';
 import { assertNoUploadLeftovers, multipart, FORM_TYPE, type Part } from '../../testing/upload-kit.js';
@@ -95,7 +96,8 @@ describe('web upload form', () => {
     assert.equal(shares.length, 2);
     const deletes = lines.filter((l) => /href="[^"]*\/delete\//.test(l));
     assert.equal(deletes.length, 2);
-    assert.match(res.text, /<svg\s+class="qr"[^>]*role="img"/);
+    const codes = [...res.text.matchAll(/<svg\s+class="qr"[\s\S]*?<\/svg>/g)].map((m) => readQrSvg(m[0]));
+    assert.deepEqual(codes, shares, 'each QR code reads as its share link');
     assert.match(res.text, /b &lt;c&gt;\.bin/);
 
     const rows = await server.ctx.db.selectFrom('files').selectAll().where('owner_id', 'is', null).orderBy('name').execute();
