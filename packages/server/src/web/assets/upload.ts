@@ -1,13 +1,14 @@
 /**
  * The upload page's script, on top of a form that works without it: drop or pick files,
  * a queue with a progress bar, speed and time left per file and in total, cancel per
- * file, a size check before anything is sent. Each file is its own request (transport.ts),
- * so a cancelled one leaves nothing on the server; once all are done, the page's hidden
- * `upload-done` form shows the result (and mails the links once).
+ * file, a size check before anything is sent. Each file is its own resumable upload
+ * (transport.ts): it survives a dropped connection, and after a reload the same file
+ * picked again continues; a cancelled one is removed from the server. Once all are done,
+ * the page's hidden `upload-done` form shows the result (and mails the links once).
  */
 import { wireCopyButtons } from './copy.js';
 import { duration, RateMeter, size } from './rate.js';
-import { sendFile, type SentFile } from './transport.js';
+import { hasEarlierUpload, sendFile, type SentFile, type Sending } from './transport.js';
 
 type State = 'waiting' | 'sending' | 'done' | 'failed' | 'cancelled';
 
@@ -20,8 +21,10 @@ interface Item {
   stats: HTMLElement;
   button: HTMLButtonElement;
   rate: RateMeter;
-  controller: AbortController;
-  result?: SentFile[];
+  sending?: Sending;
+  result?: SentFile;
+  /** Said once an earlier upload of the file is continued. */
+  resumedText?: string;
 }
 
 const form = document.getElementById('upload-form') as HTMLFormElement | null;
@@ -50,6 +53,7 @@ function enhance(form: HTMLFormElement): void {
   const items: Item[] = [];
   const totalRate = new RateMeter();
   let running = false;
+  const account = value(form, 'userid') || 'anonymous';
   (form.elements.namedItem('js_enabled') as HTMLInputElement).value = '1';
 
   const add = (files: FileList | File[]) => {
@@ -76,9 +80,12 @@ function enhance(form: HTMLFormElement): void {
         stats,
         button,
         rate: new RateMeter(),
-        controller: new AbortController(),
       };
       if (file.size > max) fail(item, strings.tooLarge ?? '');
+      else
+        void hasEarlierUpload(file, account).then((earlier) => {
+          if (earlier && item.state === 'waiting') stats.textContent = strings.earlier ?? '';
+        });
       button.addEventListener('click', () => cancel(item));
       items.push(item);
     }
@@ -95,11 +102,11 @@ function enhance(form: HTMLFormElement): void {
 
   const cancel = (item: Item) => {
     if (item.state === 'sending') {
-      item.controller.abort();
       item.state = 'cancelled';
       item.li.className = 'failed';
       item.stats.textContent = strings.cancelled ?? '';
       item.button.hidden = true;
+      void item.sending?.cancel();
       return;
     }
     if (item.state === 'done') return;
@@ -140,40 +147,46 @@ function enhance(form: HTMLFormElement): void {
       else alertText(zone, strings.noFiles ?? '');
       return;
     }
+    const recipients = form.elements.namedItem('recpemail') as HTMLInputElement;
+    if (!recipientsLookValid(recipients.value)) {
+      alertText(recipients.parentElement!, strings.badRecipients ?? '');
+      recipients.focus();
+      return;
+    }
     running = true;
     submit.disabled = true;
     total.hidden = false;
-    // Recipients are mailed once for all files, by the result step; the rest goes with each file.
-    const fields = [...new FormData(form)].filter(
-      (p): p is [string, string] => typeof p[1] === 'string' && !['recpemail', 'message'].includes(p[0]),
-    );
+    const metadata = metadataOf(form, account === 'anonymous');
     for (const item of todo) {
       if (item.state !== 'waiting') continue;
       item.state = 'sending';
       item.button.textContent = strings.cancel ?? '';
+      const onProgress = (sent: number, all: number) => {
+        item.sent = Math.min(sent, item.file.size);
+        item.rate.add(sent);
+        const speed = item.rate.perSecond();
+        item.bar.value = all > 0 ? (sent * 100) / all : 0;
+        item.stats.textContent = `${size(item.sent)} / ${size(item.file.size)} · ${size(speed)}/s · ${duration(speed > 0 ? (all - sent) / speed : Infinity)}`;
+        if (item.resumedText) item.stats.textContent += ` · ${item.resumedText}`;
+        showTotal();
+      };
+      item.sending = sendFile(item.file, {
+        endpoint: new URL(form.dataset.tus ?? '/tus/', location.href).href,
+        metadata: { ...metadata, filename: item.file.name },
+        account,
+        onProgress,
+        onResume: (offset) => {
+          item.resumedText = (strings.resumed ?? '').replace('{sent}', size(offset));
+          onProgress(offset, item.file.size);
+        },
+      });
       try {
-        const r = await sendFile(item.file, {
-          url: form.action,
-          fields,
-          signal: item.controller.signal,
-          onProgress: (sent, all) => {
-            item.sent = Math.min(sent, item.file.size);
-            item.rate.add(sent);
-            const speed = item.rate.perSecond();
-            item.bar.value = all > 0 ? (sent * 100) / all : 0;
-            item.stats.textContent = `${size(item.sent)} / ${size(item.file.size)} · ${size(speed)}/s · ${duration(speed > 0 ? (all - sent) / speed : Infinity)}`;
-            showTotal();
-          },
-        });
-        if (!r.ok) fail(item, r.reason ?? '');
-        else {
-          item.state = 'done';
-          item.result = r.files;
-          item.li.className = 'done';
-          item.bar.value = 100;
-          item.stats.textContent = strings.done ?? '';
-          item.button.hidden = true;
-        }
+        item.result = await item.sending.done;
+        item.state = 'done';
+        item.li.className = 'done';
+        item.bar.value = 100;
+        item.stats.textContent = item.resumedText ? `${strings.done} · ${item.resumedText}` : (strings.done ?? '');
+        item.button.hidden = true;
       } catch (err) {
         if (item.state === 'sending') fail(item, (err as Error).message);
       }
@@ -187,6 +200,42 @@ function enhance(form: HTMLFormElement): void {
   });
 }
 
+function value(form: HTMLFormElement, name: string): string {
+  const input = form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement | null;
+  return input?.value ?? '';
+}
+
+/**
+ * The form's options as tus Upload-Metadata (docs/tus.md), empty ones left out. The
+ * recipients are not among them: the result step mails them once for all the files.
+ * Without a session the page's ticket authorises the upload; with one, the cookie does.
+ */
+function metadataOf(form: HTMLFormElement, anonymous: boolean): Record<string, string> {
+  const meta: Record<string, string> = {};
+  const put = (key: string, v: string) => {
+    if (v.trim() !== '') meta[key] = v;
+  };
+  put('description', value(form, 'description[]'));
+  put('password', value(form, 'password'));
+  put('time_limit', value(form, 'time_limit'));
+  put('download_limit', value(form, 'download_limit'));
+  if (meta.download_limit) put('limit_action', value(form, 'limit_action'));
+  put('folder_id', value(form, 'folder_id'));
+  if (anonymous) {
+    put('ticket', value(form, 'signature'));
+    put('notify_uploader', value(form, 'ownemail'));
+  }
+  return meta;
+}
+
+/** A loose check before anything is sent; the server skips addresses that are not valid. */
+function recipientsLookValid(text: string): boolean {
+  return text
+    .split(/[,;\s]+/)
+    .filter(Boolean)
+    .every((a) => /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(a));
+}
+
 function alertText(where: HTMLElement, text: string): void {
   let p = where.querySelector<HTMLElement>('.field-error');
   if (!p) {
@@ -197,7 +246,7 @@ function alertText(where: HTMLElement, text: string): void {
   p.textContent = text;
 }
 
-/** Posts the hidden result form: the files by their delete links' id and key, and who to mail. */
+/** Posts the hidden result form: the files by their tus upload ids, and who to mail. */
 function finish(form: HTMLFormElement, files: SentFile[]): void {
   const done = document.getElementById('upload-done') as HTMLFormElement;
   const add = (name: string, value: string) => {
@@ -207,7 +256,7 @@ function finish(form: HTMLFormElement, files: SentFile[]): void {
     i.value = value;
     done.append(i);
   };
-  for (const f of files) add('f', new URL(f.deleteUrl).pathname.split('/').slice(2, 4).join('/'));
+  for (const f of files) add('u', f.uploadId);
   for (const name of ['recpemail', 'message', 'ownemail']) {
     const v = form.elements.namedItem(name) as HTMLInputElement | null;
     if (v?.value) add(name, v.value);
