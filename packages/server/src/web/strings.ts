@@ -191,6 +191,7 @@ export const t = {
     tooLarge: (max: string) => `Too large: the limit is ${max}.`,
     noFiles: 'Choose at least one file.',
     earlier: 'Sent in part before: it continues where it stopped, with the options chosen then.',
+    offline: 'Offline: it goes on once the connection is back.',
     resumed: (sent: string) => `Continued where it stopped, with ${sent} already sent.`,
     progress: (done: string, total: string, speed: string, left: string) => `${done} of ${total} · ${speed}/s · ${left} left`,
     failedTitle: 'Upload failed',

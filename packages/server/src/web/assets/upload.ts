@@ -125,6 +125,50 @@ function enhance(form: HTMLFormElement): void {
     totalStats.textContent = `${size(sent)} / ${size(all)} · ${size(speed)}/s · ${duration(speed > 0 ? (all - sent) / speed : Infinity)}`;
   };
 
+  /**
+   * Sends one file until it lands, fails or is cancelled. Offline, tus-js-client gives up
+   * at once (it retries only while navigator.onLine); the page then waits for the line to
+   * come back and goes on from the server's offset, as after a closed laptop lid.
+   */
+  const send = async (item: Item, metadata: Record<string, string>) => {
+    const onProgress = (sent: number, all: number) => {
+      item.sent = Math.min(sent, item.file.size);
+      item.rate.add(sent);
+      const speed = item.rate.perSecond();
+      item.bar.value = all > 0 ? (sent * 100) / all : 0;
+      item.stats.textContent = `${size(item.sent)} / ${size(item.file.size)} · ${size(speed)}/s · ${duration(speed > 0 ? (all - sent) / speed : Infinity)}`;
+      if (item.resumedText) item.stats.textContent += ` · ${item.resumedText}`;
+      showTotal();
+    };
+    for (;;) {
+      item.sending = sendFile(item.file, {
+        endpoint: new URL(form.dataset.tus ?? '/tus/', location.href).href,
+        metadata: { ...metadata, filename: item.file.name },
+        account,
+        onProgress,
+        onResume: (offset) => {
+          item.resumedText = (strings.resumed ?? '').replace('{sent}', size(offset));
+          onProgress(offset, item.file.size);
+        },
+      });
+      try {
+        item.result = await item.sending.done;
+        item.state = 'done';
+        item.li.className = 'done';
+        item.bar.value = 100;
+        item.stats.textContent = item.resumedText ? `${strings.done} · ${item.resumedText}` : (strings.done ?? '');
+        item.button.hidden = true;
+        return;
+      } catch (err) {
+        if (item.state !== 'sending') return; // cancelled
+        if (navigator.onLine) return fail(item, (err as Error).message);
+        item.stats.textContent = strings.offline ?? '';
+        while (!navigator.onLine && item.state === 'sending') await new Promise((r) => setTimeout(r, 500));
+        if (item.state !== 'sending') return;
+      }
+    }
+  };
+
   input.addEventListener('change', () => input.files && add(input.files));
   for (const ev of ['dragenter', 'dragover'])
     zone.addEventListener(ev, (e) => {
@@ -140,6 +184,13 @@ function enhance(form: HTMLFormElement): void {
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     if (running) return;
+    // A file that failed (the line was down longer than the retries wait) goes again, and
+    // continues where it stopped.
+    for (const i of items)
+      if (i.state === 'failed' && i.file.size <= max) {
+        i.state = 'waiting';
+        i.li.className = '';
+      }
     const todo = items.filter((i) => i.state === 'waiting');
     if (todo.length === 0) {
       const sent = items.flatMap((i) => i.result ?? []);
@@ -161,41 +212,13 @@ function enhance(form: HTMLFormElement): void {
       if (item.state !== 'waiting') continue;
       item.state = 'sending';
       item.button.textContent = strings.cancel ?? '';
-      const onProgress = (sent: number, all: number) => {
-        item.sent = Math.min(sent, item.file.size);
-        item.rate.add(sent);
-        const speed = item.rate.perSecond();
-        item.bar.value = all > 0 ? (sent * 100) / all : 0;
-        item.stats.textContent = `${size(item.sent)} / ${size(item.file.size)} · ${size(speed)}/s · ${duration(speed > 0 ? (all - sent) / speed : Infinity)}`;
-        if (item.resumedText) item.stats.textContent += ` · ${item.resumedText}`;
-        showTotal();
-      };
-      item.sending = sendFile(item.file, {
-        endpoint: new URL(form.dataset.tus ?? '/tus/', location.href).href,
-        metadata: { ...metadata, filename: item.file.name },
-        account,
-        onProgress,
-        onResume: (offset) => {
-          item.resumedText = (strings.resumed ?? '').replace('{sent}', size(offset));
-          onProgress(offset, item.file.size);
-        },
-      });
-      try {
-        item.result = await item.sending.done;
-        item.state = 'done';
-        item.li.className = 'done';
-        item.bar.value = 100;
-        item.stats.textContent = item.resumedText ? `${strings.done} · ${item.resumedText}` : (strings.done ?? '');
-        item.button.hidden = true;
-      } catch (err) {
-        if (item.state === 'sending') fail(item, (err as Error).message);
-      }
+      await send(item, metadata);
       showTotal();
     }
     running = false;
     submit.disabled = false;
     const sent = items.flatMap((i) => i.result ?? []);
-    // With a failure left to read, the person presses Upload again to go on.
+    // With a failure left to read, the person presses Upload again to go on (and retry it).
     if (sent.length > 0 && items.every((i) => i.state === 'done' || i.state === 'cancelled')) finish(form, sent);
   });
 }

@@ -182,6 +182,7 @@ export async function uploadPage(
       data-too-large="${t.upload.tooLarge(max)}"
       data-no-files="${t.upload.noFiles}"
       data-earlier="${t.upload.earlier}"
+      data-offline="${t.upload.offline}"
       data-resumed="${t.upload.resumed('{sent}')}"
       data-bad-recipients="${t.upload.badRecipients}"
     ></template>`;

@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Page, Request } from 'playwright-core';
 import { browserMissing, launchBrowser, type TestBrowser } from '../../testing/browser.js';
 import { startTestServer, type TestServer } from '../../testing/test-server.js';
+import { waitFor } from '../../testing/upload-kit.js';
 import { startCuttingProxy, type CuttingProxy } from '../../tus/cutting-proxy.js';
 
 const MB = 1024 * 1024;
@@ -164,6 +165,43 @@ describe('resumable uploads from the upload page in Chromium', { skip: browserMi
         0,
         'a finished upload is forgotten by the browser',
       );
+      await page.close();
+    } finally {
+      await proxy.close();
+      await server.stop();
+    }
+  });
+
+  it('waits while the browser is offline, and goes on from where it stopped once it is back', async () => {
+    const size = 6 * MB;
+    const bytes = randomBytes(size);
+    const path = join(dir, 'offline.bin');
+    await writeFile(path, bytes);
+    // The line drops at 3 MB, after the browser went offline (as with a closed lid or lost Wi-Fi).
+    const { proxy, server } = await behindProxy([3 * MB]);
+    try {
+      const page = await browser.page();
+      const requests = tusRequests(page);
+      await page.goto(`${proxy.url}/`);
+      const cdp = await page.context().newCDPSession(page);
+      const line = (offline: boolean, uploadThroughput: number) =>
+        cdp.send('Network.emulateNetworkConditions', { offline, latency: 0, downloadThroughput: -1, uploadThroughput });
+      await line(false, 2 * MB);
+      await page.setInputFiles('#f-files', path);
+      await page.click('#upload-submit');
+      await page.waitForFunction(() => (document.querySelector<HTMLProgressElement>('#queue li progress')?.value ?? 0) > 10);
+      await line(true, 2 * MB);
+      await page.waitForSelector('#queue li .stats:has-text("Offline")');
+      const kept = await waitFor(async () => {
+        const row = await server.ctx.db.selectFrom('tus_uploads').select('upload_offset').executeTakeFirst();
+        return row && row.upload_offset > 0 ? row.upload_offset : undefined;
+      });
+      assert.equal(await page.locator('#queue li.failed').count(), 0, 'offline is not a failure');
+      await Promise.all([page.waitForURL(`${proxy.url}/upload/done`, { timeout: 60_000 }), line(false, -1)]);
+      assert.equal(requests.filter((r) => r.method === 'POST').length, 1, 'created once');
+      assert.equal(requests.filter((r) => r.method === 'PATCH').at(-1)!.offset, kept, 'went on from the offset the server had');
+      const share = (await page.getAttribute('a.share-url', 'href')) as string;
+      assert.equal(await downloadedSha(page, share), createHash('sha256').update(bytes).digest('hex'));
       await page.close();
     } finally {
       await proxy.close();
