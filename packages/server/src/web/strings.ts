@@ -192,6 +192,7 @@ export const t = {
     noFiles: 'Choose at least one file.',
     earlier: 'Sent in part before: it continues where it stopped, with the options chosen then.',
     offline: 'Offline: it goes on once the connection is back.',
+    network: 'the connection to the server failed. Press Upload to try again.',
     resumed: (sent: string) => `Continued where it stopped, with ${sent} already sent.`,
     progress: (done: string, total: string, speed: string, left: string) => `${done} of ${total} · ${speed}/s · ${left} left`,
     failedTitle: 'Upload failed',

@@ -28,7 +28,7 @@ export interface SendOptions {
 }
 
 export interface Sending {
-  /** The file once the last byte has landed; rejects with the server's reason. */
+  /** The file once the last byte has landed; rejects with the server's reason ('' when none came). */
   done: Promise<SentFile>;
   /** Stops and removes the upload on the server (tus termination), and forgets it here. */
   cancel(): Promise<void>;
@@ -36,8 +36,8 @@ export interface Sending {
 
 // Retried after these waits (ms); tus-js-client starts again from the first once bytes move.
 const RETRY_DELAYS = [0, 1000, 3000, 5000, 10000, 20000];
-// One PATCH per 50 MB: a proxy that caps request bodies (100 MB at some CDNs) still passes
-// them, and the server keeps each acknowledged chunk, so a cut loses at most the one in flight.
+// One PATCH per 50 MB, so that a proxy capping request bodies (100 MB at some CDNs) still
+// passes them; a cut costs no more for it, the server keeps what arrived of a cut PATCH.
 const CHUNK_SIZE = 50 * 1024 * 1024;
 
 /** The key an upload is kept under in this browser: the same file, of the same account. */
@@ -63,10 +63,12 @@ export async function hasEarlierUpload(file: File, account: string): Promise<boo
   return (await previousOf(new Upload(file, options(file, account)))) !== undefined;
 }
 
-/** The server's words for a refusal (its answers carry a one-line text), else the client's. */
+/**
+ * The server's words for a refusal (its answers carry a one-line text), or '' when no
+ * answer came: tus-js-client's own message is for developers, the page says it in words.
+ */
 function reasonOf(err: Error | DetailedError): string {
-  const body = 'originalResponse' in err ? err.originalResponse?.getBody()?.trim() : undefined;
-  return body || err.message;
+  return ('originalResponse' in err ? err.originalResponse?.getBody()?.trim() : undefined) ?? '';
 }
 
 export function sendFile(file: File, opts: SendOptions): Sending {

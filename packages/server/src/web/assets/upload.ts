@@ -161,7 +161,7 @@ function enhance(form: HTMLFormElement): void {
         return;
       } catch (err) {
         if (item.state !== 'sending') return; // cancelled
-        if (navigator.onLine) return fail(item, (err as Error).message);
+        if (navigator.onLine) return fail(item, (err as Error).message || (strings.network ?? ''));
         item.stats.textContent = strings.offline ?? '';
         while (!navigator.onLine && item.state === 'sending') await new Promise((r) => setTimeout(r, 500));
         if (item.state !== 'sending') return;

@@ -183,6 +183,7 @@ export async function uploadPage(
       data-no-files="${t.upload.noFiles}"
       data-earlier="${t.upload.earlier}"
       data-offline="${t.upload.offline}"
+      data-network="${t.upload.network}"
       data-resumed="${t.upload.resumed('{sent}')}"
       data-bad-recipients="${t.upload.badRecipients}"
     ></template>`;

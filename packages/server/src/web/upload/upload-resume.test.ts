@@ -209,8 +209,37 @@ describe('resumable uploads from the upload page in Chromium', { skip: browserMi
     }
   });
 
+  it("shows the server's reason when it refuses an upload, and leaves nothing behind", async () => {
+    const { proxy, server } = await behindProxy([]);
+    try {
+      const u = await server.userClient();
+      const user = (await server.ctx.accounts.find(u.id))!;
+      const folder = await server.ctx.libraryFolders.create(user, { name: 'Soon gone', shared: 0 });
+      const page = await browser.page();
+      await page.goto(`${proxy.url}/login`);
+      await page.fill('#f-email', u.email);
+      await page.fill('#f-password', u.password);
+      await Promise.all([page.waitForURL(`${proxy.url}/`), page.click('main button[type=submit]')]);
+      await page.click('summary');
+      await page.selectOption('#f-folder_id', folder.id);
+      // The folder goes away after the page was shown: the server refuses the upload's creation.
+      await server.ctx.libraryFolders.delete(user, [folder.id]);
+      await page.setInputFiles('#f-files', { name: 'late.txt', mimeType: 'text/plain', buffer: Buffer.from('too late') });
+      await page.click('#upload-submit');
+      await page.waitForSelector('#queue li.failed');
+      assert.match((await page.textContent('#queue li .stats')) ?? '', /^Failed: Folder not found/);
+      assert.equal((await server.ctx.db.selectFrom('tus_uploads').select('id').execute()).length, 0);
+      assert.equal((await server.ctx.db.selectFrom('files').select('id').where('owner_id', '=', u.id).execute()).length, 0);
+      await page.close();
+    } finally {
+      await proxy.close();
+      await server.stop();
+    }
+  });
+
   it('saw no page error or CSP violation (failed loads of cut connections are expected)', () => {
     assert.deepEqual(
+      // Failed loads are expected here: cut connections, offline, and the refused creation (400).
       browser.problems.filter((p) => !p.startsWith('console: Failed to load resource')),
       [],
     );
