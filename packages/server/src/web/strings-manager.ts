@@ -173,7 +173,8 @@ export const accountText = {
   noSessions: 'None.',
   revoked: 'The session was ended.',
   unknownSession: 'That session was ended already.',
-  settings: 'Password and e-mail',
+  settings: 'Settings',
+  addressBook: 'Address book',
 } as const;
 
 export const adminText = {

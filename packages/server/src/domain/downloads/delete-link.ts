@@ -22,6 +22,17 @@ export class DeleteLinks {
     return this.d.limits.enforceOnTouch(row);
   }
 
+  /**
+   * The file an upload just made, to show its delete link to the uploader. Only for a
+   * caller that proved it made the upload (the web result step is given the tus upload
+   * id, the capability that made the file); never for an id found elsewhere.
+   */
+  async ofUpload(fileId: string): Promise<FileRow | undefined> {
+    if (!FILE_ID_RE.test(fileId)) return undefined;
+    const row = await this.d.files.findById(fileId);
+    return row && this.d.limits.enforceOnTouch(row);
+  }
+
   /** Deletes the file (row, quota, bytes); false when the link does not name one. */
   async delete(id: string, key: string): Promise<boolean> {
     const file = await this.find(id, key);

@@ -33,6 +33,7 @@ export async function commitResumable(
     password: form.passwordSealed === null ? '' : d.secrets.decrypt(form.passwordSealed),
     files: [{ key: blobKey, size: upload.upload_length, sha256, name: form.fileName, description: form.description }],
     mail: { recipients: form.recipients, invalidRecipients: [], message: form.message, notifyUploader: form.notifyUploader },
+    limits: form.limits ?? {},
   });
   const file = outcome.files[0];
   if (!file) throw new Error('the commit made no file');

@@ -6,7 +6,7 @@
  */
 import type { Secrets } from '../../lib/crypto.js';
 import { UploadRefused } from './upload-errors.js';
-import { cleanFileName, UploadForm } from './upload-form.js';
+import { cleanFileName, UploadForm, type UploadLimitsRequest } from './upload-form.js';
 
 /** Upload-Metadata keys and the upload form field each one stands for. */
 const FIELD_OF: Record<string, string> = {
@@ -18,6 +18,9 @@ const FIELD_OF: Record<string, string> = {
   message: 'recipient_message',
   recipient_message: 'recipient_message',
   notify_uploader: 'notify_uploader',
+  time_limit: 'time_limit',
+  download_limit: 'download_limit',
+  limit_action: 'limit_action',
 };
 /** Keys that carry no option: the ticket, the name, and what browsers' clients add. */
 const OTHER_KEYS = new Set(['ticket', 'filename', 'name', 'filetype', 'type', 'relativePath']);
@@ -30,6 +33,8 @@ export interface ResumableForm {
   recipients: string[];
   message: string;
   notifyUploader: string;
+  /** Expiry and download limit, as the upload form's fields set them (absent on rows stored before they were read). */
+  limits?: UploadLimitsRequest;
 }
 
 /** Reads the options from the metadata; throws UploadRefused for a bad or unknown value. */
@@ -51,6 +56,7 @@ export function readResumableForm(metadata: ReadonlyMap<string, string>, secrets
     recipients: form.recipients,
     message: form.message,
     notifyUploader: form.notifyUploader,
+    limits: form.limits,
   };
 }
 

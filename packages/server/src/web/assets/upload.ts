@@ -1,13 +1,14 @@
 /**
  * The upload page's script, on top of a form that works without it: drop or pick files,
  * a queue with a progress bar, speed and time left per file and in total, cancel per
- * file, a size check before anything is sent. Each file is its own request (transport.ts),
- * so a cancelled one leaves nothing on the server; once all are done, the page's hidden
- * `upload-done` form shows the result (and mails the links once).
+ * file, a size check before anything is sent. Each file is its own resumable upload
+ * (transport.ts): it survives a dropped connection, and after a reload the same file
+ * picked again continues; a cancelled one is removed from the server. Once all are done,
+ * the page's hidden `upload-done` form shows the result (and mails the links once).
  */
 import { wireCopyButtons } from './copy.js';
 import { duration, RateMeter, size } from './rate.js';
-import { sendFile, type SentFile } from './transport.js';
+import { hasEarlierUpload, sendFile, type SentFile, type Sending } from './transport.js';
 
 type State = 'waiting' | 'sending' | 'done' | 'failed' | 'cancelled';
 
@@ -20,8 +21,10 @@ interface Item {
   stats: HTMLElement;
   button: HTMLButtonElement;
   rate: RateMeter;
-  controller: AbortController;
-  result?: SentFile[];
+  sending?: Sending;
+  result?: SentFile;
+  /** Said once an earlier upload of the file is continued. */
+  resumedText?: string;
 }
 
 const form = document.getElementById('upload-form') as HTMLFormElement | null;
@@ -50,6 +53,7 @@ function enhance(form: HTMLFormElement): void {
   const items: Item[] = [];
   const totalRate = new RateMeter();
   let running = false;
+  const account = value(form, 'userid') || 'anonymous';
   (form.elements.namedItem('js_enabled') as HTMLInputElement).value = '1';
 
   const add = (files: FileList | File[]) => {
@@ -76,9 +80,12 @@ function enhance(form: HTMLFormElement): void {
         stats,
         button,
         rate: new RateMeter(),
-        controller: new AbortController(),
       };
       if (file.size > max) fail(item, strings.tooLarge ?? '');
+      else
+        void hasEarlierUpload(file, account).then((earlier) => {
+          if (earlier && item.state === 'waiting') stats.textContent = strings.earlier ?? '';
+        });
       button.addEventListener('click', () => cancel(item));
       items.push(item);
     }
@@ -95,11 +102,11 @@ function enhance(form: HTMLFormElement): void {
 
   const cancel = (item: Item) => {
     if (item.state === 'sending') {
-      item.controller.abort();
       item.state = 'cancelled';
       item.li.className = 'failed';
       item.stats.textContent = strings.cancelled ?? '';
       item.button.hidden = true;
+      void item.sending?.cancel();
       return;
     }
     if (item.state === 'done') return;
@@ -118,6 +125,50 @@ function enhance(form: HTMLFormElement): void {
     totalStats.textContent = `${size(sent)} / ${size(all)} · ${size(speed)}/s · ${duration(speed > 0 ? (all - sent) / speed : Infinity)}`;
   };
 
+  /**
+   * Sends one file until it lands, fails or is cancelled. Offline, tus-js-client gives up
+   * at once (it retries only while navigator.onLine); the page then waits for the line to
+   * come back and goes on from the server's offset, as after a closed laptop lid.
+   */
+  const send = async (item: Item, metadata: Record<string, string>) => {
+    const onProgress = (sent: number, all: number) => {
+      item.sent = Math.min(sent, item.file.size);
+      item.rate.add(sent);
+      const speed = item.rate.perSecond();
+      item.bar.value = all > 0 ? (sent * 100) / all : 0;
+      item.stats.textContent = `${size(item.sent)} / ${size(item.file.size)} · ${size(speed)}/s · ${duration(speed > 0 ? (all - sent) / speed : Infinity)}`;
+      if (item.resumedText) item.stats.textContent += ` · ${item.resumedText}`;
+      showTotal();
+    };
+    for (;;) {
+      item.sending = sendFile(item.file, {
+        endpoint: new URL(form.dataset.tus ?? '/tus/', location.href).href,
+        metadata: { ...metadata, filename: item.file.name },
+        account,
+        onProgress,
+        onResume: (offset) => {
+          item.resumedText = (strings.resumed ?? '').replace('{sent}', size(offset));
+          onProgress(offset, item.file.size);
+        },
+      });
+      try {
+        item.result = await item.sending.done;
+        item.state = 'done';
+        item.li.className = 'done';
+        item.bar.value = 100;
+        item.stats.textContent = item.resumedText ? `${strings.done} · ${item.resumedText}` : (strings.done ?? '');
+        item.button.hidden = true;
+        return;
+      } catch (err) {
+        if (item.state !== 'sending') return; // cancelled
+        if (navigator.onLine) return fail(item, (err as Error).message || (strings.network ?? ''));
+        item.stats.textContent = strings.offline ?? '';
+        while (!navigator.onLine && item.state === 'sending') await new Promise((r) => setTimeout(r, 500));
+        if (item.state !== 'sending') return;
+      }
+    }
+  };
+
   input.addEventListener('change', () => input.files && add(input.files));
   for (const ev of ['dragenter', 'dragover'])
     zone.addEventListener(ev, (e) => {
@@ -133,6 +184,13 @@ function enhance(form: HTMLFormElement): void {
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     if (running) return;
+    // A file that failed (the line was down longer than the retries wait) goes again, and
+    // continues where it stopped.
+    for (const i of items)
+      if (i.state === 'failed' && i.file.size <= max) {
+        i.state = 'waiting';
+        i.li.className = '';
+      }
     const todo = items.filter((i) => i.state === 'waiting');
     if (todo.length === 0) {
       const sent = items.flatMap((i) => i.result ?? []);
@@ -140,51 +198,65 @@ function enhance(form: HTMLFormElement): void {
       else alertText(zone, strings.noFiles ?? '');
       return;
     }
+    const recipients = form.elements.namedItem('recpemail') as HTMLInputElement;
+    if (!recipientsLookValid(recipients.value)) {
+      alertText(recipients.parentElement!, strings.badRecipients ?? '');
+      recipients.focus();
+      return;
+    }
     running = true;
     submit.disabled = true;
     total.hidden = false;
-    // Recipients are mailed once for all files, by the result step; the rest goes with each file.
-    const fields = [...new FormData(form)].filter(
-      (p): p is [string, string] => typeof p[1] === 'string' && !['recpemail', 'message'].includes(p[0]),
-    );
+    const metadata = metadataOf(form, account === 'anonymous');
     for (const item of todo) {
       if (item.state !== 'waiting') continue;
       item.state = 'sending';
       item.button.textContent = strings.cancel ?? '';
-      try {
-        const r = await sendFile(item.file, {
-          url: form.action,
-          fields,
-          signal: item.controller.signal,
-          onProgress: (sent, all) => {
-            item.sent = Math.min(sent, item.file.size);
-            item.rate.add(sent);
-            const speed = item.rate.perSecond();
-            item.bar.value = all > 0 ? (sent * 100) / all : 0;
-            item.stats.textContent = `${size(item.sent)} / ${size(item.file.size)} · ${size(speed)}/s · ${duration(speed > 0 ? (all - sent) / speed : Infinity)}`;
-            showTotal();
-          },
-        });
-        if (!r.ok) fail(item, r.reason ?? '');
-        else {
-          item.state = 'done';
-          item.result = r.files;
-          item.li.className = 'done';
-          item.bar.value = 100;
-          item.stats.textContent = strings.done ?? '';
-          item.button.hidden = true;
-        }
-      } catch (err) {
-        if (item.state === 'sending') fail(item, (err as Error).message);
-      }
+      await send(item, metadata);
       showTotal();
     }
     running = false;
     submit.disabled = false;
     const sent = items.flatMap((i) => i.result ?? []);
-    // With a failure left to read, the person presses Upload again to go on.
+    // With a failure left to read, the person presses Upload again to go on (and retry it).
     if (sent.length > 0 && items.every((i) => i.state === 'done' || i.state === 'cancelled')) finish(form, sent);
   });
+}
+
+function value(form: HTMLFormElement, name: string): string {
+  const input = form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement | null;
+  return input?.value ?? '';
+}
+
+/**
+ * The form's options as tus Upload-Metadata (docs/tus.md), empty ones left out. The
+ * recipients are not among them: the result step mails them once for all the files.
+ * Without a session the page's ticket authorises the upload; with one, the cookie does.
+ */
+function metadataOf(form: HTMLFormElement, anonymous: boolean): Record<string, string> {
+  const meta: Record<string, string> = {};
+  const put = (key: string, v: string) => {
+    if (v.trim() !== '') meta[key] = v;
+  };
+  put('description', value(form, 'description[]'));
+  put('password', value(form, 'password'));
+  put('time_limit', value(form, 'time_limit'));
+  put('download_limit', value(form, 'download_limit'));
+  if (meta.download_limit) put('limit_action', value(form, 'limit_action'));
+  put('folder_id', value(form, 'folder_id'));
+  if (anonymous) {
+    put('ticket', value(form, 'signature'));
+    put('notify_uploader', value(form, 'ownemail'));
+  }
+  return meta;
+}
+
+/** A loose check before anything is sent; the server skips addresses that are not valid. */
+function recipientsLookValid(text: string): boolean {
+  return text
+    .split(/[,;\s]+/)
+    .filter(Boolean)
+    .every((a) => /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(a));
 }
 
 function alertText(where: HTMLElement, text: string): void {
@@ -197,7 +269,7 @@ function alertText(where: HTMLElement, text: string): void {
   p.textContent = text;
 }
 
-/** Posts the hidden result form: the files by their delete links' id and key, and who to mail. */
+/** Posts the hidden result form: the files by their tus upload ids, and who to mail. */
 function finish(form: HTMLFormElement, files: SentFile[]): void {
   const done = document.getElementById('upload-done') as HTMLFormElement;
   const add = (name: string, value: string) => {
@@ -207,7 +279,7 @@ function finish(form: HTMLFormElement, files: SentFile[]): void {
     i.value = value;
     done.append(i);
   };
-  for (const f of files) add('f', new URL(f.deleteUrl).pathname.split('/').slice(2, 4).join('/'));
+  for (const f of files) add('u', f.uploadId);
   for (const name of ['recpemail', 'message', 'ownemail']) {
     const v = form.elements.namedItem(name) as HTMLInputElement | null;
     if (v?.value) add(name, v.value);

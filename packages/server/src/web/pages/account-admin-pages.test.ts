@@ -35,6 +35,22 @@ describe('account and admin pages', () => {
       assert.equal([...page.text.matchAll(/name="kind" value="api"/g)].length, 1, 'the API session of userClient');
     });
 
+    it('links to every account sub-page (password, e-mail, address book), and each link opens its page', async () => {
+      const web = await loggedIn(await server.userClient());
+      const page = await web.get('/account');
+      const hrefs = [...page.text.matchAll(/<a href="(\/account\/[a-z]+|\/files\/contacts)">([^<]+)<\/a>/g)].map((m) => [m[1], m[2]]);
+      assert.deepEqual(hrefs, [
+        ['/account/password', 'Change password'],
+        ['/account/email', 'Change e-mail'],
+        ['/files/contacts', 'Address book'],
+      ]);
+      for (const [href, title] of hrefs) {
+        const sub = await web.get(href!);
+        assert.equal(sub.status, 200, href);
+        assert.match(sub.text, new RegExp(`<h1>${title}</h1>`), href);
+      }
+    });
+
     it('revokes an API session: the app is logged out at once', async () => {
       const u = await server.userClient();
       const web = await loggedIn(u);

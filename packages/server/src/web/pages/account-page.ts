@@ -64,6 +64,12 @@ async function render(reply: FastifyReply, services: Services, visitor: LoggedIn
       <dd>${limit(status.limits.contacts, String)}</dd>
     </dl>
     ${usageBars(status)}
+    <h2>${a.settings}</h2>
+    <ul class="links">
+      <li><a href="/account/password">${t.settings.passwordTitle}</a></li>
+      <li><a href="/account/email">${t.settings.emailTitle}</a></li>
+      <li><a href="/files/contacts">${a.addressBook}</a></li>
+    </ul>
     <h2>${a.sessions}</h2>
     <h3>${a.webSessions}</h3>
     <div class="table-wrap">

@@ -1,7 +1,7 @@
 /**
  * The upload page `/`. It works as a plain multipart form without JavaScript; the
  * page's script (assets/upload.ts) adds drag and drop, a queue with progress, speed,
- * time left and cancel per file. The LAST form of the page is the upload form, in the
+ * time left and cancel per file, and sends each file by tus (`data-tus`), resumably. The LAST form of the page is the upload form, in the
  * original site's shape download tools post (docs/compatibility.md): its action holds
  * `MAX_FILE_SIZE=<digits>`, its hidden inputs `PROGRESS_URL` and `signature` (the upload
  * ticket), and for a logged-in person `ownemail` and `userid`.
@@ -104,6 +104,7 @@ export async function uploadPage(
         enctype="multipart/form-data"
         action="${WEB_UPLOAD_PATH}?MAX_FILE_SIZE=${info.maxFileSize}"
         data-max-file-size="${info.maxFileSize}"
+        data-tus="/tus/"
       >
         <input type="hidden" name="PROGRESS_URL" value="${info.progressUrl}" />
         <input type="hidden" name="js_enabled" value="0" />
@@ -180,6 +181,11 @@ export async function uploadPage(
       data-failed="${t.upload.failed}"
       data-too-large="${t.upload.tooLarge(max)}"
       data-no-files="${t.upload.noFiles}"
+      data-earlier="${t.upload.earlier}"
+      data-offline="${t.upload.offline}"
+      data-network="${t.upload.network}"
+      data-resumed="${t.upload.resumed('{sent}')}"
+      data-bad-recipients="${t.upload.badRecipients}"
     ></template>`;
   return page({ title: t.upload.title, visitor, path: '/', body, scripts: ['upload.js'] });
 }

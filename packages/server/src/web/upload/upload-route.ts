@@ -1,8 +1,9 @@
 /**
  * The web upload: `GET /` shows the form, `POST /web/upload` receives it (streamed
  * through the same receiver as the API form, see web-form-sink.ts for the field names),
- * and `POST /upload/done` shows the result of the page script's uploads (one request
- * per file, so each can be cancelled) and mails their links once for all of them.
+ * and `POST /upload/done` shows the result of the page script's uploads (one resumable
+ * tus upload per file, so each can be cancelled and continued) and mails their links
+ * once for all of them.
  *
  * The upload POST needs no CSRF token: its `signature` is the upload ticket, which only
  * the page that showed the form has (a forged POST could only upload as the forger).
@@ -49,6 +50,13 @@ function jsonAnswer(reply: FastifyReply, o: UploadOutcome, errors: Record<string
     .send({ status: o.status, reason: o.reason, errors, anonymous: o.anonymous, files: o.files });
 }
 
+/** The file a finished tus upload made, if `id` names one. */
+async function uploadedFile(services: Services, id: string): Promise<FileRow | undefined> {
+  if (!/^[a-z0-9]{32}$/.test(id)) return undefined;
+  const state = await services.resumable.status(id).catch(() => undefined);
+  return state?.file && services.deleteLinks.ofUpload(state.file.id);
+}
+
 export function registerUploadPages(app: FastifyInstance, services: Services): void {
   app.get('/', async (req, reply) => sendPage(reply, 200, await uploadPage(services, await visitorOf(req, reply, services))));
 
@@ -81,17 +89,20 @@ export function registerUploadPages(app: FastifyInstance, services: Services): v
     return sendPage(reply, 200, resultPage(visitor, files, notice));
   });
 
-  // The script's uploads end here: `f` names each file by its delete link's id and key
-  // (what proves the upload was this browser's), the recipients are mailed once.
+  // The script's uploads end here, named by what proves they were this browser's: `u`, a
+  // tus upload id (the upload URL is its capability), or `f`, the id and key of a delete
+  // link (the JSON answer of the form POST). The recipients are mailed once for all.
   app.post('/upload/done', async (req, reply) => {
     const visitor = await visitorOf(req, reply, services);
     const form = formOf(req);
-    const rows: FileRow[] = [];
-    for (const ref of form.getAll('f').slice(0, services.config.maxFilesPerUpload)) {
+    const max = services.config.maxFilesPerUpload;
+    const found: (FileRow | undefined)[] = [];
+    for (const upload of form.getAll('u').slice(0, max)) found.push(await uploadedFile(services, upload));
+    for (const ref of form.getAll('f').slice(0, max)) {
       const [id = '', key = ''] = ref.split('/');
-      const row = await services.deleteLinks.find(id, key);
-      if (row && (row.owner_id === null || row.owner_id === visitor.user?.id)) rows.push(row);
+      found.push(await services.deleteLinks.find(id, key));
     }
+    const rows = found.filter((row): row is FileRow => row !== undefined && (row.owner_id === null || row.owner_id === visitor.user?.id));
     if (rows.length === 0) return reply.redirect('/', 303);
     const emails = (form.get('recpemail') ?? '')
       .split(/[,;\s]+/)

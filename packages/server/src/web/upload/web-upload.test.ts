@@ -4,9 +4,11 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { readQrSvg } from '../../testing/qr-reader.js';
 import { mailText, startSmtpSink, type SmtpSink } from '../../testing/smtp-sink.js';
 import { startTestServer, type TestServer } from '../../testing/test-server.js';
-import { assertNoUploadLeftovers, multipart, FORM_TYPE, type Part } from '../../testing/upload-kit.js';
+import { assertNoUploadLeftovers, multipart, FORM_TYPE, uploadInfo, type Part } from '../../testing/upload-kit.js';
+import { clientUpload } from '../../tus/tus-test-kit.js';
 import { WebAgent } from '../../testing/web-agent.js';
 
 interface LastForm {
@@ -95,7 +97,8 @@ describe('web upload form', () => {
     assert.equal(shares.length, 2);
     const deletes = lines.filter((l) => /href="[^"]*\/delete\//.test(l));
     assert.equal(deletes.length, 2);
-    assert.match(res.text, /<svg\s+class="qr"[^>]*role="img"/);
+    const codes = [...res.text.matchAll(/<svg\s+class="qr"[\s\S]*?<\/svg>/g)].map((m) => readQrSvg(m[0]));
+    assert.deepEqual(codes, shares, 'each QR code reads as its share link');
     assert.match(res.text, /b &lt;c&gt;\.bin/);
 
     const rows = await server.ctx.db.selectFrom('files').selectAll().where('owner_id', 'is', null).orderBy('name').execute();
@@ -244,5 +247,39 @@ describe('web upload form', () => {
     });
     assert.equal(noCsrf.status, 403);
     await noCsrf.text();
+  });
+
+  it("shows the page script's tus uploads by their upload ids, with the delete link of an anonymous one; another's upload id shows nothing", async () => {
+    const web = new WebAgent(server.url);
+    const page = await web.get('/');
+    const ticket = lastForm(page.text).hidden.signature!;
+    const done = await clientUpload(`${server.url}/tus/`, Buffer.from('sent resumably'), { ticket, filename: 'resumable.txt' });
+    const uploadId = done.url.split('/').pop()!;
+    const result = async (agent: WebAgent, csrf: string, ids: string[]) => {
+      const res = await fetch(`${server.url}/upload/done`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          cookie: [...agent.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+        },
+        body: new URLSearchParams([['csrf', csrf], ...ids.map((u) => ['u', u])]).toString(),
+      });
+      return { status: res.status, text: await res.text() };
+    };
+    const shown = await result(web, page.csrf!, [uploadId]);
+    assert.equal(shown.status, 200);
+    assert.match(shown.text, /resumable\.txt/);
+    assert.match(shown.text, new RegExp(`href="${done.downloadUrl}" title="share link"`));
+    assert.match(shown.text, new RegExp(`href="${server.config.publicUrl}/delete/${done.fileId}/[a-z0-9]+"`));
+
+    // An upload of an account is shown to that account only.
+    const owner = await server.userClient();
+    const owned = await clientUpload(`${server.url}/tus/`, Buffer.from('mine'), {
+      ticket: (await uploadInfo(owner.client)).extra_info as string,
+      filename: 'mine.txt',
+    });
+    const unknown = await result(web, page.csrf!, [owned.url.split('/').pop()!, 'z'.repeat(32), '../../etc']);
+    assert.equal(unknown.status, 303, 'nothing to show: back to the upload page');
   });
 });

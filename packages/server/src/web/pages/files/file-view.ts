@@ -5,6 +5,7 @@ import { humanSize, utcDate } from '../../../lib/format.js';
 import { field, formError, type FieldErrors } from '../../forms.js';
 import { html, type Html } from '../../html.js';
 import { page } from '../../layout.js';
+import { qrSvg } from '../../qr.js';
 import { sendPage } from '../../send-page.js';
 import { t } from '../../strings.js';
 import { csrfInput, type LoggedIn } from '../../visitor.js';
@@ -130,7 +131,6 @@ export function renderFilePage(
     teamSharing: boolean;
     status: number;
     query: { done?: string | undefined; n?: string | undefined };
-    qr?: Html;
   },
 ): FastifyReply {
   const { file, visitor } = o;
@@ -152,15 +152,8 @@ export function renderFilePage(
       <input id="share-link" type="text" readonly value="${file.downloadPageUrl}" />
       <button type="button" class="secondary" data-copy="share-link" data-copied="${ft.copied}" hidden>${ft.copy}</button>
     </div>
-    ${
-      o.qr
-        ? html`<figure class="qr">
-            ${o.qr}
-            <figcaption class="sr-only">${ft.qr}</figcaption>
-          </figure>`
-        : ''
-    }
-    ${file.notOwned ? html`<p class="muted">${m.errors.readOnly}</p>` : settingsForm({ ...o })} ${mailForm(file, o.mail, visitor)}
+    ${qrSvg(file.downloadPageUrl, ft.qr)} ${file.notOwned ? html`<p class="muted">${m.errors.readOnly}</p>` : settingsForm({ ...o })}
+    ${mailForm(file, o.mail, visitor)}
     ${
       file.notOwned
         ? ''

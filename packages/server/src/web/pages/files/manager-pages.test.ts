@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { fileRow, storeFile } from '../../../testing/library-fixtures.js';
+import { readQrSvg } from '../../../testing/qr-reader.js';
 import { mailText, startSmtpSink, type SmtpSink } from '../../../testing/smtp-sink.js';
 import { startTestServer, type TestServer } from '../../../testing/test-server.js';
 import { WebAgent } from '../../../testing/web-agent.js';
@@ -192,6 +193,8 @@ describe('web file manager (/files)', () => {
     assert.equal(page.status, 200);
     assert.match(page.text, new RegExp(`value="${server.config.publicUrl}/file/${f.id}"`), 'the share link');
     assert.match(page.text, /data-copy="share-link"/);
+    const svg = /<svg[^>]*class="qr"[\s\S]*?<\/svg>/.exec(page.text)?.[0] ?? '';
+    assert.equal(readQrSvg(svg), `${server.config.publicUrl}/file/${f.id}`, 'the QR code reads as the share link');
 
     const bad = await web.post(`/files/file/${f.id}`, {
       name: '',
