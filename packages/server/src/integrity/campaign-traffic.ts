@@ -95,6 +95,8 @@ export interface RoundPlan {
   workers: number;
   /** Set when the server is about to be killed: the clients stop starting new work. */
   stopped: () => boolean;
+  /** Told as each client starts a step (the kill is timed by steps, so a slow machine still gets traffic). */
+  onStep?: (started: number) => void;
 }
 
 /** The round's fixed part, before the kill is armed: a folder pair to delete and a limited file. */
@@ -142,8 +144,12 @@ export async function runTraffic(p: RoundPlan, folders: { folder: string; sub: s
     }
   };
 
+  let started = 0;
   const worker = async () => {
-    while (!p.stopped()) await step().catch(() => undefined);
+    while (!p.stopped()) {
+      p.onStep?.(++started);
+      await step().catch(() => undefined);
+    }
   };
   await Promise.all(Array.from({ length: p.workers }, worker));
 }

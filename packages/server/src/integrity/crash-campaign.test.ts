@@ -65,10 +65,24 @@ describe('kill -9 campaign', () => {
           const c = new SendbayClient(server.url);
           sessionKey = (await c.login(email, password)).sessionKey;
         }
-        const plan = { url: server.url, sessionKey, ledger, random, workers: 4, stopped: () => stopped };
+        // The kill comes once a random number of steps have started, and a random few ms
+        // later still, so requests are in flight at every stage when it lands.
+        const killAt = random.int(4, 24);
+        let reached!: () => void;
+        const enoughSteps = new Promise<void>((r) => (reached = r));
+        const plan = {
+          url: server.url,
+          sessionKey,
+          ledger,
+          random,
+          workers: 4,
+          stopped: () => stopped,
+          onStep: (n: number) => n >= killAt && reached(),
+        };
         const folders = await prepareRound(plan);
         const traffic = runTraffic(plan, folders);
-        await new Promise((r) => setTimeout(r, random.int(100, 1200)));
+        await enoughSteps;
+        await new Promise((r) => setTimeout(r, random.int(0, 250)));
         stopped = true;
         await server.kill();
         await traffic;
