@@ -4,7 +4,8 @@
  * second run on the same file continues the first (its upload URL is kept in the
  * resume store until the upload finishes). Smaller files go together in one
  * multipart form, as do all files of an anonymous upload: tus answers with no delete
- * link, which an anonymous uploader needs.
+ * link, which an anonymous uploader needs. A server without tus (another sendspace
+ * implementation) gets every file in the form.
  */
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -12,6 +13,7 @@ import {
   describeUploaded,
   ProgressMeter,
   resumableUpload,
+  SendbayTusError,
   upload as sdkUpload,
   type SendbayClient,
   type TransferProgress,
@@ -53,23 +55,24 @@ export async function sendFiles(plan: SendPlan): Promise<SentFile[]> {
   };
   const resumable = files.map((f) => !o.anonymous && (f.size ?? 0) >= RESUMABLE_FROM);
   const out: (SentFile | undefined)[] = files.map(() => undefined);
-
-  const small = files.map((_, i) => i).filter((i) => !resumable[i]);
-  if (small.length > 0) {
+  const inForm = async (indexes: number[]) => {
+    if (indexes.length === 0) return;
     const sent = await sdkUpload(
       client,
-      small.map((i) => files[i] as UploadFile),
-      {
-        ...o,
-        transport: nodeHttpTransport,
-        onProgress: (p) => progressOf(small[p.file] as number)(p),
-      },
+      indexes.map((i) => files[i] as UploadFile),
+      { ...o, transport: nodeHttpTransport, onProgress: (p) => progressOf(indexes[p.file] as number)(p) },
     );
-    sent.forEach((f, j) => (out[small[j] as number] = { ...f, resumedFrom: 0 }));
-  }
+    sent.forEach((f, j) => (out[indexes[j] as number] = { ...f, resumedFrom: 0 }));
+  };
 
+  await inForm(files.map((_, i) => i).filter((i) => !resumable[i]));
+  let noTus = false;
   for (let i = 0; i < files.length; i++) {
     if (!resumable[i]) continue;
+    if (noTus) {
+      await inForm([i]);
+      continue;
+    }
     const file = files[i] as UploadFile;
     const path = resolve(plan.paths[i] as string);
     const st = await stat(path);
@@ -87,7 +90,17 @@ export async function sendFiles(plan: SendPlan): Promise<SentFile[]> {
         plan.onResume(file.name, offset);
       },
       onProgress: progressOf(i),
+    }).catch((err: unknown) => {
+      if (!(err instanceof SendbayTusError && err.stage === 'creation' && (err.status === 404 || err.status === 405))) throw err;
+      return undefined;
     });
+    if (!r) {
+      // No tus here: this file and the rest go in the form, which every sendspace server takes.
+      noTus = true;
+      await forgetUpload(plan.env, key);
+      await inForm([i]);
+      continue;
+    }
     await forgetUpload(plan.env, key);
     const [described] = await describeUploaded(client, [r.fileId], [file], o);
     out[i] = { ...(described as UploadedFile), downloadUrl: described?.downloadUrl || r.downloadUrl, resumedFrom: r.resumedFrom };

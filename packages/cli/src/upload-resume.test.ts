@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { request, createServer as createHttpServer } from 'node:http';
 import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -90,6 +91,34 @@ async function startStallingProxy(target: { host: string; port: number }) {
       for (const s of sockets) s.destroy();
       await new Promise<void>((r) => server.close(() => r()));
     },
+  };
+}
+
+/** An HTTP proxy for a sendspace server without tus: /tus/ answers 404, the rest passes. */
+async function startNoTusProxy(target: { port: number }) {
+  let tusRequests = 0;
+  const server = createHttpServer((req, res) => {
+    if (req.url?.startsWith('/tus/')) {
+      tusRequests++;
+      req.resume();
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found\n');
+      return;
+    }
+    const up = request({ host: '127.0.0.1', port: target.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
+      res.writeHead(r.statusCode ?? 502, r.headers);
+      r.pipe(res);
+    });
+    up.on('error', () => res.destroy());
+    req.pipe(up);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    target,
+    get tusRequests() {
+      return tusRequests;
+    },
+    close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
   };
 }
 
@@ -190,6 +219,33 @@ describe('sbay upload resumes', () => {
       assert.equal(files.length, 1, 'one file, not one per run');
     } finally {
       proxy.release();
+      await proxy.close();
+      await server.stop();
+    }
+  });
+
+  it('falls back to the form on a server without tus; --anonymous sends large files in the form and prints the delete link', async () => {
+    const proxy = await startNoTusProxy({ port: 0 });
+    const { server, env } = await serverBehind(proxy.url, 'no-tus');
+    proxy.target.port = Number(new URL(server.url).port);
+    try {
+      const login = await runSbay(['login', '--server', proxy.url, '--email', env.SBAY_EMAIL!], { env, cwd: work });
+      assert.equal(login.code, 0, login.stderr);
+      const r = await runSbay(['upload', src, '--json', '--quiet'], { env, cwd: work });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(proxy.tusRequests, 1, 'tus was tried once');
+      const [up] = JSON.parse(r.stdout) as { fileId: string; file: { fileSize: number } }[];
+      assert.equal(up!.file.fileSize, body.length);
+      assert.equal(await downloadedSha(env, proxy.url, up!.fileId, 'no-tus-got.bin'), sha(body));
+
+      const anon = await runSbay(['upload', src, '--anonymous', '--server', proxy.url, '--quiet'], {
+        env: { XDG_CONFIG_HOME: join(home, 'anon') },
+        cwd: work,
+      });
+      assert.equal(anon.code, 0, anon.stderr);
+      assert.match(anon.stdout, /^big\.bin\thttp\S+\/file\/[a-z0-9]{6}\n  delete: http\S+\n$/);
+      assert.equal(proxy.tusRequests, 1, 'an anonymous upload does not try tus');
+    } finally {
       await proxy.close();
       await server.stop();
     }

@@ -26,4 +26,4 @@ export * from './upload/progress.js';
 export * from './upload/transport.js';
 export { describeUploaded, upload, type UploadOptions, type UploadedFile } from './upload/upload.js';
 export * from './upload/tus-http.js';
-export { resumableUpload, type ResumableUploadOptions, type ResumableUploadResult } from './upload/resumable.js';
+export { resumableUpload, SendbayTusError, type ResumableUploadOptions, type ResumableUploadResult } from './upload/resumable.js';

@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
 import { SendbayNetworkError } from './errors.js';
-import { TUS_VERSION, type TusHttp } from './upload/tus-http.js';
+import { REASON_CHARS, TUS_VERSION, type TusHttp } from './upload/tus-http.js';
 
 export const nodeTusHttp: TusHttp = {
   request(method, url, headers, body, signal) {
@@ -23,8 +23,15 @@ export const nodeTusHttp: TusHttp = {
       const fail = (err: unknown) => reject(signal?.aborted ? err : new SendbayNetworkError(url, err));
       r.on('response', (res) => {
         answered = true;
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, header: (n) => headerOf(res.headers[n]) }));
+        const status = res.statusCode ?? 0;
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (s: string) => {
+          if (status >= 400 && text.length < REASON_CHARS) text += s;
+        });
+        res.on('end', () =>
+          resolve({ status, header: (n) => headerOf(res.headers[n]), text: status >= 400 ? text.slice(0, REASON_CHARS) : undefined }),
+        );
         res.on('error', fail);
       });
       // A server that refuses early (413, 409) answers before it has read the body: its answer wins.

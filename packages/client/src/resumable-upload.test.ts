@@ -12,7 +12,7 @@ import { SendbayClient } from './client.js';
 import { SendbayTransferError } from './errors.js';
 import { fileFromPath, nodeTusHttp } from './node.js';
 import type { TransferProgress } from './upload/progress.js';
-import { resumableUpload } from './upload/resumable.js';
+import { resumableUpload, SendbayTusError } from './upload/resumable.js';
 import { fetchTusHttp } from './upload/tus-http.js';
 
 const MB = 1024 * 1024;
@@ -140,11 +140,19 @@ describe('SDK resumable upload (tus)', () => {
     assert.equal((await stored(r.fileId)).sha256, sha(small));
   });
 
-  it('refusals are clear errors: over the plan limit at creation, a one-shot stream', async () => {
+  it("refusals are clear errors with the server's reason: over the plan limit, a folder not there, a one-shot stream", async () => {
     const before = (await server.ctx.db.selectFrom('files').select('id').execute()).length;
     await assert.rejects(
       resumableUpload(client, { name: 'huge.bin', body: new Blob([new Uint8Array(21 * MB)]) }),
-      (err: unknown) => err instanceof SendbayTransferError && /creation answered HTTP 413 \(over the size limit/.test(err.message),
+      (err: unknown) =>
+        err instanceof SendbayTusError &&
+        err.stage === 'creation' &&
+        err.status === 413 &&
+        /^upload creation answered HTTP 413: \S/.test(err.message),
+    );
+    await assert.rejects(
+      resumableUpload(client, { name: 'lost.bin', body: Buffer.from('x') }, { folderId: 'zzzzzz', http: nodeTusHttp }),
+      (err: unknown) => err instanceof SendbayTransferError && /creation answered HTTP 4\d\d: .*[Ff]older/.test(err.message),
     );
     await assert.rejects(
       resumableUpload(client, { name: 'once.txt', body: Readable.from([Buffer.from('abc')]), size: 3 }),

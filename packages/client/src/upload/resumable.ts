@@ -57,12 +57,19 @@ function retryable(status: number): boolean {
   return status === 409 || status === 423 || status === 429 || status >= 500;
 }
 
-class TusRefusal extends SendbayTransferError {
+/**
+ * The tus server refused a step for good. `stage` `creation` with `status` 404 or 405
+ * means the server has no tus endpoint: a caller may fall back to the multipart form.
+ */
+export class SendbayTusError extends SendbayTransferError {
   constructor(
-    what: string,
+    readonly stage: 'creation' | 'PATCH' | 'HEAD',
     readonly status: number,
+    reason?: string,
   ) {
-    super(`upload ${what} answered HTTP ${status}${status === 413 ? ' (over the size limit or the disk space left)' : ''}`, 'upload');
+    const why = reason?.trim().split('\n')[0] || (status === 413 ? 'over the size limit or the disk space left' : '');
+    super(`upload ${stage} answered HTTP ${status}${why ? `: ${why}` : ''}`, 'upload');
+    this.name = 'SendbayTusError';
   }
 }
 
@@ -110,7 +117,7 @@ export async function resumableUpload(
   const probe = async (url: string): Promise<{ offset: number; done?: { fileId: string; downloadUrl: string } } | undefined> => {
     const a = await http.request('HEAD', url, {}, undefined, o.signal);
     if (a.status === 404 || a.status === 410 || a.status === 403) return undefined;
-    if (a.status !== 200 && a.status !== 204) throw new TusRefusal('HEAD', a.status);
+    if (a.status !== 200 && a.status !== 204) throw new SendbayTusError('HEAD', a.status, a.text);
     if (a.header('upload-length') !== undefined && Number(a.header('upload-length')) !== size) return undefined;
     return { offset: offsetOf(a), done: finished(a) };
   };
@@ -131,7 +138,7 @@ export async function resumableUpload(
     });
     const a = await http.request('POST', endpoint, { 'upload-length': String(size), 'upload-metadata': meta }, undefined, o.signal);
     const location = a.header('location');
-    if (a.status !== 201 || !location) throw new TusRefusal('creation', a.status);
+    if (a.status !== 201 || !location) throw new SendbayTusError('creation', a.status, a.text);
     const url = new URL(location, endpoint).href;
     await o.onUploadUrl?.(url);
     return url;
@@ -197,10 +204,10 @@ export async function resumableUpload(
       }
       continue;
     }
-    if (answer && !retryable(answer.status)) throw new TusRefusal('PATCH', answer.status);
+    if (answer && !retryable(answer.status)) throw new SendbayTusError('PATCH', answer.status, answer.text);
     // Cut or refused for now: wait, then ask the server where it stands and go on from there.
     const delay = delays[failures++];
-    if (delay === undefined) throw failure ?? new TusRefusal('PATCH', answer?.status ?? 0);
+    if (delay === undefined) throw failure ?? new SendbayTusError('PATCH', answer?.status ?? 0, answer?.text);
     await sleep(delay, o.signal);
     const state = await probeAfterFailure(probe, url, delays, () => failures++, o.signal);
     if (!state) throw new SendbayTransferError(`${file.name}: the upload at ${url} is gone (expired or removed)`, 'upload');
@@ -225,7 +232,7 @@ async function probeAfterFailure<T>(
     try {
       return await probe(url);
     } catch (err) {
-      if (!(err instanceof SendbayNetworkError) && !(err instanceof TusRefusal && retryable(err.status))) throw err;
+      if (!(err instanceof SendbayNetworkError) && !(err instanceof SendbayTusError && retryable(err.status))) throw err;
       const delay = delays[failed()];
       if (delay === undefined) throw err;
       await sleep(delay, signal);

@@ -20,7 +20,12 @@ export interface TusAnswer {
   status: number;
   /** A response header by its lower-case name. */
   header(name: string): string | undefined;
+  /** The start of the body of a refusal (4xx, 5xx): the server's reason, in plain text. */
+  text?: string | undefined;
 }
+
+/** Enough of a refusal's body to show a person; the rest is not read. */
+export const REASON_CHARS = 300;
 
 export interface TusHttp {
   /** Throws SendbayNetworkError when no answer came (refused, cut, timed out). */
@@ -57,9 +62,10 @@ export function fetchTusHttp(fetcher: typeof fetch = (...a) => globalThis.fetch(
       }
       try {
         const res = await fetcher(url, init);
-        // The answers of tus carry no body worth reading; drain it so the connection is reused.
-        await res.arrayBuffer().catch(() => undefined);
-        return { status: res.status, header: (n) => res.headers.get(n) ?? undefined };
+        // Successful tus answers carry no body worth reading: drained so the connection is reused.
+        const text = res.status >= 400 ? (await res.text().catch(() => '')).slice(0, REASON_CHARS) : undefined;
+        if (text === undefined) await res.arrayBuffer().catch(() => undefined);
+        return { status: res.status, header: (n) => res.headers.get(n) ?? undefined, text };
       } catch (err) {
         if (signal?.aborted) throw err;
         throw new SendbayNetworkError(url, err);
