@@ -1,10 +1,11 @@
 /**
- * What must hold after a crash and a sweep, checked on the data folder the killed
- * server left: opened as the next start would open it, with the clock two hours on
+ * What must hold after a crash and a sweep (both maintenance sweeps: the orphan
+ * one and the resumable uploads' one), checked on the data folder the killed server
+ * left: opened as the next start would open it, with the clock two hours on
  * (and the temporary files aged to match) so the sweeper treats everything the
  * crash left as abandoned, as it will once the grace period has passed.
  */
-import { readdir, utimes } from 'node:fs/promises';
+import { readdir, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import pino from 'pino';
 import type { Config } from '../config.js';
@@ -30,15 +31,32 @@ export async function brokenInvariants(config: Config, ledger: Ledger): Promise<
     clock: { now: () => Math.floor(Date.now() / 1000) + LATER },
   });
   try {
-    const sweep = ctx.jobs.find((j) => j.name === 'sweep orphan blobs and stale temporary files');
-    if (!sweep) throw new Error('no orphan sweep job in the context');
-    await sweep.run();
+    for (const name of ['remove expired resumable uploads', 'sweep orphan blobs and stale temporary files']) {
+      const job = ctx.jobs.find((j) => j.name === name);
+      if (!job) throw new Error(`no job "${name}" in the context`);
+      await job.run();
+    }
 
     // Rows have their blobs, sizes and SHA-256; no blob is left without a row; usage = sum of sizes.
     const report = await ctx.fsck.run({ repair: false, hashes: true });
     for (const p of report.problems) broken.push(`fsck ${p.kind}: ${p.detail}`);
     if (report.recentStrays > 0) broken.push(`${report.recentStrays} unreferenced blob(s) survived the sweep`);
     for (const f of await filesUnder(tmp)) broken.push(`temporary file left after the sweep: ${f.slice(config.dataDir.length)}`);
+
+    // An unfinished resumable upload keeps every byte it acknowledged: its data holds at
+    // least its offset (a crash after the write, before the offset moved, leaves more),
+    // or, its bytes already moved, its blob is there for the next HEAD to finish it.
+    const tusDir = join(config.dataDir, 'tus');
+    const uploads = await ctx.db.selectFrom('tus_uploads').selectAll().where('file_id', 'is', null).execute();
+    for (const u of uploads) {
+      const held = await stat(join(tusDir, u.id)).catch(() => undefined);
+      const blob = u.blob_key ? await ctx.blobs.stat(u.blob_key) : undefined;
+      if (!blob && (held?.size ?? 0) < u.upload_offset)
+        broken.push(`resumable upload ${u.id}: offset ${u.upload_offset} acknowledged, ${held?.size ?? 'no'} bytes kept`);
+    }
+    const known = new Set((await ctx.db.selectFrom('tus_uploads').select('id').execute()).map((u) => u.id));
+    for (const name of await readdir(tusDir).catch(() => [] as string[]))
+      if (!known.has(name)) broken.push(`resumable upload data ${name} belongs to no upload after the sweep`);
 
     const rows = await ctx.db.selectFrom('files').select(['id', 'folder_id', 'size', 'sha256', 'downloads', 'download_limit']).execute();
     const folders = new Set((await ctx.db.selectFrom('folders').select('id').execute()).map((f) => f.id));

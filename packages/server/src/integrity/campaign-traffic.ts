@@ -1,12 +1,13 @@
 /**
  * The traffic of one round of the kill -9 campaign, as several clients make it at
- * once: uploads of a few MB (some into a folder that is being deleted), files.delete,
+ * once: uploads of a few MB through the form and over tus (some into a folder that
+ * is being deleted), files.delete,
  * folders.delete, and downloads of files with a download limit. What the server
  * acknowledged, and what the clients asked to remove, goes in a ledger that outlives
  * the rounds, so the invariants can be checked against it after each crash.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { SendbayClient } from '@sendbay/client';
+import { resumableUpload, SendbayClient } from '@sendbay/client';
 import { sessionAnswer } from '../testing/upload-kit.js';
 import type { Random } from './seeded-random.js';
 
@@ -25,7 +26,15 @@ export interface Ledger {
   folderDeleteSent: Set<string>;
   /** Limited files: their download_limit and the complete, intact downloads seen. */
   limited: Map<string, { limit: number; size: number; sha256: string; fullDownloads: number }>;
-  counts: { uploads: number; refusedUploads: number; deletes: number; folderDeletes: number; downloads: number; refusedDownloads: number };
+  counts: {
+    uploads: number;
+    tusUploads: number;
+    refusedUploads: number;
+    deletes: number;
+    folderDeletes: number;
+    downloads: number;
+    refusedDownloads: number;
+  };
 }
 
 export function emptyLedger(): Ledger {
@@ -34,7 +43,7 @@ export function emptyLedger(): Ledger {
     deleteSent: new Set(),
     folderDeleteSent: new Set(),
     limited: new Map(),
-    counts: { uploads: 0, refusedUploads: 0, deletes: 0, folderDeletes: 0, downloads: 0, refusedDownloads: 0 },
+    counts: { uploads: 0, tusUploads: 0, refusedUploads: 0, deletes: 0, folderDeletes: 0, downloads: 0, refusedDownloads: 0 },
   };
 }
 
@@ -60,6 +69,14 @@ async function uploadOne(client: SendbayClient, ledger: Ledger, bytes: Buffer, f
   ledger.acked.set(id, { size: bytes.length, sha256: sha(bytes), folderId });
   ledger.counts.uploads++;
   return id;
+}
+
+/** One tus upload in small PATCHes, so kills find it part way; acknowledged once a PATCH names its file. */
+async function resumableOne(client: SendbayClient, ledger: Ledger, bytes: Buffer, folderId: string): Promise<void> {
+  // No retries: after the kill the client gives up at once rather than waiting for a server that is gone.
+  const r = await resumableUpload(client, { name: 'campaign-tus.bin', body: bytes }, { folderId, chunkSize: 256 * KB, retryDelays: [] });
+  ledger.acked.set(r.fileId, { size: bytes.length, sha256: sha(bytes), folderId });
+  ledger.counts.tusUploads++;
 }
 
 /** A whole download of a limited file; it counts only if every byte arrived intact. */
@@ -126,7 +143,9 @@ export async function runTraffic(p: RoundPlan, folders: { folder: string; sub: s
     if (r < 0.5 || live().length < 3) {
       // A third of the uploads go into the folder pair that one of the steps deletes.
       const into = random.next() < 0.33 ? (random.next() < 0.5 ? folders.folder : folders.sub) : '0';
-      await uploadOne(client, ledger, randomBytes(random.int(256, 3072) * KB), into);
+      const bytes = randomBytes(random.int(256, 3072) * KB);
+      if (random.next() < 0.3) await resumableOne(client, ledger, bytes, into);
+      else await uploadOne(client, ledger, bytes, into);
     } else if (r < 0.68) {
       const id = random.pick(live());
       if (!id) return;

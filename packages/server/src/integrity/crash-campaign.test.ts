@@ -1,8 +1,8 @@
 /**
  * The kill -9 campaign: a real server process on SQLite and a data folder takes
- * concurrent uploads (some into a folder being deleted), deletions and limited
- * downloads, and is killed with SIGKILL at a random moment; after each kill the data
- * folder is swept and checked (campaign-invariants.ts), and the server is started on
+ * concurrent uploads, through the form and over tus (some into a folder being
+ * deleted), deletions and limited downloads, and is killed with SIGKILL at a random
+ * moment; after each kill the data folder is swept and checked (campaign-invariants.ts), and the server is started on
  * it again for the next round. The choices are seeded: a failure names its seed, and
  * SENDBAY_TEST_CRASH_SEED=<seed> runs the same campaign again (SENDBAY_TEST_CRASH_ROUNDS
  * changes the number of rounds, 30 by default; timing still varies from run to run).
@@ -97,13 +97,14 @@ describe('kill -9 campaign', () => {
     }
     const c = ledger.counts;
     console.log(
-      `kill -9 campaign, seed ${SEED}: ${ROUNDS} kills; ${c.uploads} uploads acknowledged (${c.refusedUploads} refused), ` +
+      `kill -9 campaign, seed ${SEED}: ${ROUNDS} kills; ${c.uploads} form and ${c.tusUploads} tus uploads acknowledged ` +
+        `(${c.refusedUploads} forms refused), ` +
         `${c.deletes} files.delete and ${c.folderDeletes} folders.delete answered, ${c.downloads} complete limited downloads ` +
         `(${c.refusedDownloads} refused)`,
     );
     // The campaign proves something only if the traffic happened (a short run may be too short to tell).
     if (ROUNDS < 10) return;
-    assert.ok(c.uploads >= ROUNDS, `uploads were acknowledged (seed ${SEED})`);
+    assert.ok(c.uploads >= ROUNDS && c.tusUploads > 0, `uploads were acknowledged (seed ${SEED})`);
     assert.ok(c.downloads > 0 && c.refusedDownloads > 0, `downloads reached their limits (seed ${SEED})`);
     assert.ok(c.folderDeletes > 0 && c.deletes > 0, `deletions were answered (seed ${SEED})`);
   });
