@@ -243,7 +243,7 @@ describe('sbay upload resumes', () => {
         cwd: work,
       });
       assert.equal(anon.code, 0, anon.stderr);
-      assert.match(anon.stdout, /^big\.bin\thttp\S+\/file\/[a-z0-9]{6}\n  delete: http\S+\n$/);
+      assert.match(anon.stdout, /^big\.bin\thttp\S+\/file\/[a-z0-9]{6}\n {2}delete: http\S+\n$/);
       assert.equal(proxy.tusRequests, 1, 'an anonymous upload does not try tus');
     } finally {
       await proxy.close();
