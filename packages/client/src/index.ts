@@ -24,4 +24,6 @@ export * from './download.js';
 export * from './upload/source.js';
 export * from './upload/progress.js';
 export * from './upload/transport.js';
-export { upload, type UploadOptions, type UploadedFile } from './upload/upload.js';
+export { describeUploaded, upload, type UploadOptions, type UploadedFile } from './upload/upload.js';
+export * from './upload/tus-http.js';
+export { resumableUpload, SendbayTusError, type ResumableUploadOptions, type ResumableUploadResult } from './upload/resumable.js';

@@ -30,6 +30,7 @@ export async function fileFromPath(path: string, opts: { name?: string; descript
     body: {
       [Symbol.asyncIterator]: () => createReadStream(path, { highWaterMark: READ_CHUNK })[Symbol.asyncIterator](),
     },
+    readFrom: (offset) => createReadStream(path, { start: offset, highWaterMark: READ_CHUNK }),
   };
 }
 
@@ -159,3 +160,4 @@ export async function downloadToStream(
 }
 
 export { nodeHttpTransport } from './node-http.js';
+export { nodeTusHttp } from './node-tus-http.js';

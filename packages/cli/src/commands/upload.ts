@@ -1,18 +1,18 @@
 /** sbay upload: files with progress, then the links. */
 import type { UploadOptions } from '@sendbay/client';
-import { upload as sdkUpload } from '@sendbay/client';
-import { fileFromPath, nodeHttpTransport } from '@sendbay/client/node';
+import { fileFromPath } from '@sendbay/client/node';
 import type { Command } from '../command.js';
 import { need, str } from '../command.js';
 import { UsageError } from '../exit-codes.js';
 import { parseDuration } from '../format.js';
 import { progressView } from '../progress-view.js';
+import { sendFiles } from '../upload-files.js';
 
 const LIMIT_ACTIONS: Record<string, 1 | 2 | 3> = { block: 1, delete: 2, move: 3 };
 
 export const upload: Command = {
   name: 'upload',
-  summary: 'Upload files (several go in one request) and print each download link.',
+  summary: 'Upload files and print each download link; files of 4 MiB or more resume.',
   usage: 'sbay upload FILE... [options]',
   help: `  --folder ID            put the files in this folder
   --description TEXT     description of every file
@@ -23,7 +23,13 @@ export const upload: Command = {
   --to EMAILS            mail the links to these addresses (comma-separated)
   --message TEXT         message for those e-mails
   --anonymous            upload without logging in (prints a delete link too)
-  --quiet                no progress`,
+  --quiet                no progress
+
+  Files of 4 MiB or more go one by one over tus (resumable): after a dropped
+  connection sbay sends the rest, and running the same command again after an
+  interrupted run continues the earlier upload (kept until it finishes in
+  $XDG_CONFIG_HOME/sendbay/uploads.json). Smaller files, and every file of an
+  anonymous upload, go together in one form.`,
   options: {
     folder: { type: 'string' },
     description: { type: 'string' },
@@ -81,14 +87,28 @@ export const upload: Command = {
       v.quiet === true,
       files.map((f) => f.size),
     );
-    o.onProgress = (p) => view.update(p);
-    // Node streams end to end: the fetch transport's web streams cost a third of the speed.
-    o.transport = nodeHttpTransport;
-    const out = await sdkUpload(client, files, o).finally(() => view.done());
+    const out = await sendFiles({
+      client,
+      env: ctx.io.env,
+      paths,
+      files,
+      options: o,
+      onProgress: (p) => view.update(p),
+      onResume: (name, offset) => {
+        if (v.quiet !== true) ctx.io.stderr.write(`${name}: continuing an earlier upload from ${offset} bytes\n`);
+      },
+    }).finally(() => view.done());
     const lines = out.map((f) => `${f.name}\t${f.downloadUrl}${anonymous && f.deleteUrl ? `\n  delete: ${f.deleteUrl}` : ''}`);
     ctx.print(
       lines.join('\n'),
-      out.map((f) => ({ fileId: f.fileId, name: f.name, downloadUrl: f.downloadUrl, deleteUrl: f.deleteUrl, file: f.record })),
+      out.map((f) => ({
+        fileId: f.fileId,
+        name: f.name,
+        downloadUrl: f.downloadUrl,
+        deleteUrl: f.deleteUrl,
+        resumedFrom: f.resumedFrom,
+        file: f.record,
+      })),
     );
   },
 };

@@ -23,6 +23,8 @@ export class ProgressMeter {
   bytes = 0;
   private readonly started = Date.now();
   private samples: [number, number][] = [];
+  /** Bytes that were there before this transfer (a resumed upload's): not part of the speed. */
+  private skipped = 0;
 
   constructor(
     readonly fileSizes: readonly (number | undefined)[],
@@ -41,13 +43,21 @@ export class ProgressMeter {
     return this.snapshot(file);
   }
 
+  /** Counts `n` bytes as already done (an earlier run's) without taking them for speed. */
+  skip(file: number, n: number): void {
+    this.fileBytes[file] = (this.fileBytes[file] ?? 0) + n;
+    this.bytes += n;
+    this.skipped += n;
+    this.samples = this.samples.map(([t, b]) => [t, b + n]);
+  }
+
   snapshot(file: number): TransferProgress {
     const t = this.now();
     this.samples.push([t, this.bytes]);
     while (this.samples.length > 2 && (this.samples[0] as [number, number])[0] < t - WINDOW_MS) this.samples.shift();
     const [t0, b0] = this.samples[0] as [number, number];
     const elapsedMs = Math.max(1, t - this.started);
-    const speed = t - t0 >= 200 ? ((this.bytes - b0) * 1000) / (t - t0) : (this.bytes * 1000) / elapsedMs;
+    const speed = t - t0 >= 200 ? ((this.bytes - b0) * 1000) / (t - t0) : ((this.bytes - this.skipped) * 1000) / elapsedMs;
     const total = this.total;
     return {
       file,

@@ -13,6 +13,11 @@ export interface UploadFile {
   description?: string | undefined;
   /** Content type of the part (default application/octet-stream). */
   type?: string | undefined;
+  /**
+   * The bytes from `offset` on, read afresh. A resumable upload needs it for a body that
+   * cannot be re-read (a file by path has it); Blobs and byte arrays are sliced instead.
+   */
+  readFrom?: ((offset: number) => AsyncIterable<Uint8Array>) | undefined;
 }
 
 export function sizeOf(f: UploadFile): number | undefined {
@@ -51,4 +56,16 @@ export async function* chunksOf(body: UploadBody): AsyncGenerator<Uint8Array> {
   } else {
     for await (const c of body as AsyncIterable<Uint8Array | string>) yield typeof c === 'string' ? new TextEncoder().encode(c) : c;
   }
+}
+
+/**
+ * The body from `offset` on, for sending the rest of an upload again; undefined when
+ * the source is a one-shot stream that cannot be read a second time.
+ */
+export function chunksFrom(f: UploadFile, offset: number): AsyncIterable<Uint8Array> | undefined {
+  const b = f.body;
+  if (f.readFrom) return f.readFrom(offset);
+  if (typeof Blob !== 'undefined' && b instanceof Blob) return chunksOf(b.slice(offset));
+  if (b instanceof ArrayBuffer || ArrayBuffer.isView(b)) return chunksOf(bytesOf(b).subarray(offset));
+  return undefined;
 }

@@ -1,7 +1,7 @@
 /**
- * How the bytes of an upload reach the server. The multipart form POST of the spec is
- * the one transport today; a resumable one (tus) can be added beside it by
- * implementing the same interface, and `upload()` picks whichever it is given.
+ * How the bytes of an upload form reach the server: the multipart POST of the spec,
+ * over fetch here or node:http in the Node entry; `upload()` takes whichever it is
+ * given. Resumable uploads are not a form and have their own path (`resumable.ts`).
  */
 import {
   parseAnonymousUploadXml,

@@ -120,27 +120,43 @@ export async function upload(client: SendbayClient, files: readonly UploadFile[]
         `upload failed: ${r.reason ?? `the server stored ${r.fileIds.length} of ${batch.length} files`}`,
         'upload',
       );
-    const limits = o.timeLimit !== undefined || o.downloadLimit !== undefined || o.limitAction !== undefined;
-    const toFolder = o.limitActionToFolder;
-    const info = limits
-      ? await client.files.setInfo(r.fileIds, {
+    out.push(...(await describeUploaded(client, r.fileIds, batch, o)));
+  }
+  return out;
+}
+
+/**
+ * After the bytes: the time and download limits the form cannot carry (files.setInfo),
+ * else files.getInfo, for each new file's record and links. Shared with resumable uploads.
+ */
+export async function describeUploaded(
+  client: SendbayClient,
+  fileIds: readonly string[],
+  files: readonly UploadFile[],
+  o: Pick<UploadOptions, 'timeLimit' | 'downloadLimit' | 'limitAction' | 'limitActionToFolder' | 'signal'>,
+): Promise<UploadedFile[]> {
+  const limits = o.timeLimit !== undefined || o.downloadLimit !== undefined || o.limitAction !== undefined;
+  const info = limits
+    ? await client.files.setInfo(
+        fileIds,
+        {
           time_limit: o.timeLimit,
           download_limit: o.downloadLimit,
           limit_action: o.limitAction,
-          limit_action_to_folder: toFolder,
-        })
-      : await client.files.getInfo(r.fileIds);
-    const byId = new Map(info.items.map((f) => [f.id, f]));
-    r.fileIds.forEach((id, i) => {
-      const rec = byId.get(id);
-      out.push({
-        fileId: id,
-        name: rec?.name ?? (batch[i] as UploadFile).name,
-        downloadUrl: rec?.downloadPageUrl ?? '',
-        deleteUrl: rec?.deleteUrl,
-        record: rec,
-      });
-    });
-  }
-  return out;
+          limit_action_to_folder: o.limitActionToFolder,
+        },
+        { signal: o.signal },
+      )
+    : await client.files.getInfo(fileIds, { signal: o.signal });
+  const byId = new Map(info.items.map((f) => [f.id, f]));
+  return fileIds.map((id, i) => {
+    const rec = byId.get(id);
+    return {
+      fileId: id,
+      name: rec?.name ?? (files[i] as UploadFile).name,
+      downloadUrl: rec?.downloadPageUrl ?? '',
+      deleteUrl: rec?.deleteUrl,
+      record: rec,
+    };
+  });
 }

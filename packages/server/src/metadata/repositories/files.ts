@@ -42,10 +42,22 @@ export class FilesRepository {
       .execute();
   }
 
-  /** The set of blob keys that rows reference, among `keys` (for the orphan sweeper). */
+  /**
+   * The blob keys among `keys` that something still needs (for the orphan sweeper and
+   * fsck): a file row's, or that of a resumable upload whose bytes moved into the blob
+   * store but whose commit did not happen (a crash, a failed transaction). Its next
+   * HEAD or PATCH makes it a file; its expiry (the tus job) drops the row, and the blob
+   * is an orphan from then on.
+   */
   async referencedBlobKeys(keys: readonly string[]): Promise<Set<string>> {
     if (keys.length === 0) return new Set();
-    const rows = await this.db.selectFrom('files').select('blob_key').where('blob_key', 'in', keys).execute();
-    return new Set(rows.map((r) => r.blob_key));
+    const files = await this.db.selectFrom('files').select('blob_key').where('blob_key', 'in', keys).execute();
+    const waiting = await this.db
+      .selectFrom('tus_uploads')
+      .select('blob_key')
+      .where('blob_key', 'in', keys)
+      .where('file_id', 'is', null)
+      .execute();
+    return new Set([...files.map((r) => r.blob_key), ...waiting.flatMap((r) => (r.blob_key === null ? [] : [r.blob_key]))]);
   }
 }
