@@ -20,8 +20,9 @@ const externalDependencies = {
   },
 };
 
-// Chunk names carry content hashes: start clean so no stale chunk stays behind.
-rmSync(`${root}packages/server/dist`, { recursive: true, force: true });
+// Chunk names carry content hashes: drop the old ones so no stale chunk stays behind.
+// Only the chunks: tests keep bundles of their own in dist/ meanwhile.
+rmSync(`${root}packages/server/dist/chunks`, { recursive: true, force: true });
 await build({
   entryPoints: { sendbay: `${root}packages/server/src/cli/run.ts` },
   outdir: `${root}packages/server/dist`,
