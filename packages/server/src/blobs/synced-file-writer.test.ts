@@ -28,6 +28,16 @@ describe('SyncedFileWriter', () => {
     assert.equal((await readFile(path)).length, 0);
   });
 
+  it("with 'r+', writes into an existing file from `start` on and keeps what lies before", async () => {
+    const path = join(dir, 'resumed.part');
+    await writeFile(path, 'hello, ');
+    await pipeline(
+      Readable.from([Buffer.from('wor'), Buffer.from('ld')]),
+      new SyncedFileWriter(path, { syncEvery: 2, highWaterMark: 4, flags: 'r+', start: 7 }),
+    );
+    assert.equal(await readFile(path, 'utf8'), 'hello, world');
+  });
+
   it('refuses to write over a file that is already there', async () => {
     const path = join(dir, 'taken.part');
     await writeFile(path, 'kept');

@@ -1,5 +1,5 @@
 /**
- * A write stream to a new file that is durable when it finishes, and gets there sooner than
+ * A write stream to a file that is durable when it finishes, and gets there sooner than
  * "write everything, then fsync": every `syncEvery` bytes it starts an fdatasync in the
  * background (one at a time; writes do not wait for it), so the disk writes the file back
  * while the rest still arrives. The fsync at the end then has only the last stretch to
@@ -14,11 +14,18 @@ export interface SyncedFileWriterOptions {
   syncEvery: number;
   /** What the stream buffers before `write` asks its producer to wait. */
   highWaterMark: number;
+  /**
+   * 'wx' (the default): a new file; a temporary name is never reused, so finding a file
+   * there is a bug, not a resume. 'r+': an existing file, written from `start` on.
+   */
+  flags?: 'wx' | 'r+';
+  /** Where the first byte goes (with 'r+'). */
+  start?: number;
 }
 
 export class SyncedFileWriter extends Writable {
   private fh: FileHandle | undefined;
-  private position = 0;
+  private position: number;
   private unsynced = 0;
   private syncing: Promise<void> | undefined;
   /** A background sync that failed: the next write (or the end) reports it. */
@@ -29,11 +36,11 @@ export class SyncedFileWriter extends Writable {
     private readonly options: SyncedFileWriterOptions,
   ) {
     super({ highWaterMark: options.highWaterMark });
+    this.position = options.start ?? 0;
   }
 
   override _construct(callback: (error?: Error | null) => void): void {
-    // 'wx': a temporary name is never reused; finding a file there is a bug, not a resume.
-    open(this.path, 'wx').then(
+    open(this.path, this.options.flags ?? 'wx').then(
       (fh) => {
         this.fh = fh;
         callback();
