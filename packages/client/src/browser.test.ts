@@ -205,6 +205,19 @@ describe('the SDK in Chromium, from a page on another origin', { skip: browserMi
     for (let i = 1; i < r.seen.length; i++) assert.ok(r.seen[i]! >= r.seen[i - 1]!, 'progress never goes back');
   });
 
+  it('uploads anonymously from the page, without a session, and gets the delete link', async () => {
+    const r = await page.evaluate(async (api) => {
+      const g = window as unknown as PageGlobals;
+      const stranger = new g.sdk.SendbayClient(api);
+      const [done] = await g.sdk.upload(stranger, [{ name: 'anonymous.txt', body: new Blob(['left by a visitor']) }], { anonymous: true });
+      return { hasSession: stranger.sessionKey !== undefined, done };
+    }, server.url);
+    assert.equal(r.hasSession, false);
+    assert.equal(r.done?.name, 'anonymous.txt');
+    assert.match(r.done?.downloadUrl ?? '', /^http:\/\/127\.0\.0\.1:\d+\/file\//);
+    assert.match(r.done?.deleteUrl ?? '', /^http:\/\/127\.0\.0\.1:\d+\/delete\//);
+  });
+
   it('uploads a Blob over tus in chunks with rising progress, and the file is there', async () => {
     const size = 5 * 1024 * 1024 + 3;
     const r = await page.evaluate(async (size) => {
