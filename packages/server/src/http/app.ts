@@ -9,6 +9,7 @@ import type { Services } from '../services.js';
 import { Dispatcher } from '../rest/dispatch.js';
 import { handlers } from '../rest/handlers/index.js';
 import { registerAccessLog, requestId } from './access-log.js';
+import { registerApiCors } from './api-cors.js';
 import { registerDownloadRoute } from './download-route.js';
 import { registerHealthRoutes } from './health.js';
 import { lazyQuery } from './lazy-query.js';
@@ -89,6 +90,7 @@ export function buildApp(services: Services): FastifyInstance {
       : reply.code(404).type('text/plain; charset=utf-8').send('Not found\n'),
   );
 
+  registerApiCors(app);
   registerRestRoutes(app, new Dispatcher(services, handlers, services.log.child({ component: 'rest' })));
   registerHealthRoutes(app, services);
   registerWebRoutes(app, services);
