@@ -339,7 +339,8 @@ async function compose(
     jobs: [
       { name: 'purge expired web sessions', run: () => webSessions.purgeExpired() },
       { name: 'purge expired tokens and sessions', run: () => auth.purgeExpired() },
-      { name: 'remove expired resumable uploads', run: () => resumable.sweep() },
+      // On every node: besides the shared state, each node's folder may hold copies of S3 tails.
+      { name: 'remove expired resumable uploads', run: () => resumable.sweep(), everyNode: true },
       {
         name: 'sweep orphan blobs and stale temporary files',
         run: async () => {
@@ -355,6 +356,7 @@ async function compose(
     // A lease per job: with several nodes each job runs on one of them at a time. The
     // lock renews itself while the job runs, and expires a minute after a node dies.
     jobGuard: async (job, run) => {
+      if (job.everyNode) return run();
       await runUnderLease(locks, `job:${job.name}`, 60_000, run);
     },
     locks,

@@ -7,6 +7,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { pipeline, type Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ByteLimiter } from '../../lib/byte-limiter.js';
 import { randomKey } from '../../lib/crypto.js';
 import { Throttle } from '../../lib/throttle.js';
@@ -25,6 +26,13 @@ import { readTicket } from './upload-ticket.js';
 
 /** A PATCH holds its upload's lock this long, renewed every third of it while bytes flow. */
 const LOCK_TTL_MS = 30_000;
+/**
+ * How long a request waits for a locked upload before it is answered 423: a client that
+ * resumes right after its connection dropped usually arrives while the server is still
+ * storing what the old connection brought (on S3: the parts in flight and the tail).
+ */
+const LOCK_WAIT_MS = 3_000;
+const LOCK_POLL_MS = 100;
 const ID_RE = /^[a-z0-9]{32}$/;
 const noop = () => {};
 
@@ -143,8 +151,9 @@ export class ResumableUploads {
 
   /**
    * The maintenance job: removes uploads past their expiry (an unfinished one with its
-   * bytes; a finished one's row only) and bytes in the store no upload knows (a crash
-   * between the two steps), once older than the orphan grace period.
+   * bytes; a finished one's row only), data in the store of finished uploads (a local
+   * copy of a tail on a node that did not finish the upload), and data no upload knows (a
+   * crash between two steps) once older than the orphan grace period.
    */
   async sweep(): Promise<{ expired: number; leftovers: number }> {
     const now = this.d.clock.now();
@@ -166,7 +175,10 @@ export class ResumableUploads {
     for await (const batch of this.d.store.list()) {
       const known = await this.d.tusUploads.known(batch.map((b) => b.id));
       for (const b of batch) {
-        if (known.has(b.id) || b.modifiedAt > cutoff) continue;
+        const finished = known.get(b.id);
+        // An unfinished upload's data is never a leftover; a finished one's (a tail another
+        // node cached) is at once; unknown data once it is older than the grace period.
+        if (finished === false || (finished === undefined && b.modifiedAt > cutoff)) continue;
         await this.d.store.remove(b.id, null);
         leftovers++;
       }
@@ -188,16 +200,25 @@ export class ResumableUploads {
 
   /** Runs `fn` holding the upload's lock, with the row as it is once the lock is held. */
   private async locked<T>(id: string, fn: (row: TusUploadRow, lock: UploadLock) => Promise<T>): Promise<T> {
-    const lock = await this.d.locks.acquire(id, LOCK_TTL_MS).catch((err: unknown) => {
-      // The lock service (Redis) is unreachable: writing without it could race another node.
-      this.d.log.warn({ err }, 'upload lock unavailable');
-      throw new ResumableRefused('unavailable', 'Uploads cannot be continued right now: try again shortly');
-    });
+    const lock = await this.waitForLock(id);
     if (!lock) throw new ResumableRefused('locked', 'Another request is writing this upload: try again shortly');
     try {
       return await fn(await this.live(id), lock);
     } finally {
       await lock.release().catch((err: unknown) => this.d.log.warn({ err }, 'upload lock not released; it runs out by itself'));
+    }
+  }
+
+  private async waitForLock(id: string): Promise<UploadLock | null> {
+    const until = Date.now() + LOCK_WAIT_MS;
+    for (;;) {
+      const lock = await this.d.locks.acquire(id, LOCK_TTL_MS).catch((err: unknown) => {
+        // The lock service (Redis) is unreachable: writing without it could race another node.
+        this.d.log.warn({ err }, 'upload lock unavailable');
+        throw new ResumableRefused('unavailable', 'Uploads cannot be continued right now: try again shortly');
+      });
+      if (lock || Date.now() >= until) return lock;
+      await sleep(LOCK_POLL_MS);
     }
   }
 

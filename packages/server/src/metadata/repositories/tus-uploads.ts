@@ -109,10 +109,10 @@ export class TusUploadsRepository {
     return new Set(rows.map((r) => r.blob_key as string));
   }
 
-  /** Which of `ids` are uploads still known here (for the sweeper of the byte store). */
-  async known(ids: readonly string[]): Promise<Set<string>> {
-    if (ids.length === 0) return new Set();
-    const rows = await this.db.selectFrom('tus_uploads').select('id').where('id', 'in', ids).execute();
-    return new Set(rows.map((r) => r.id));
+  /** Which of `ids` are uploads still known here, each with whether it is finished (for the sweeper of the byte store). */
+  async known(ids: readonly string[]): Promise<Map<string, boolean>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.selectFrom('tus_uploads').select(['id', 'file_id']).where('id', 'in', ids).execute();
+    return new Map(rows.map((r) => [r.id, r.file_id !== null]));
   }
 }
