@@ -299,6 +299,14 @@ for (const database of testDatabases) {
       for (const job of server.ctx.jobs) await job.run();
       const left = await tusFiles();
       assert.ok(!left.includes(oldId), 'the expired upload is removed');
+      if (server.bucket) {
+        const objects = await server.bucket.objectKeys();
+        assert.ok(!objects.some((k) => k.includes(oldId)), 'with its tail object on S3');
+        assert.ok(
+          objects.some((k) => k.includes(keepId)),
+          'while the upload in progress keeps its own',
+        );
+      }
       assert.ok(!left.includes(stray), 'the leftover is removed');
       assert.ok(left.includes(keepId), 'the upload in progress keeps its data');
       assert.equal((await stat(await tusFileOf(keepId))).size, 30);
