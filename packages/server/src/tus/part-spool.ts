@@ -38,17 +38,14 @@ export class PartSpool {
 
   async write(chunk: Buffer): Promise<void> {
     for (let at = 0; at < chunk.length;) {
+      // A tail from before a smaller part size was configured may already be full.
+      if (this.file.size >= this.partSize) await this.handOff();
       this.fh ??= await open(this.file.path, this.file.size === 0 ? 'w' : 'r+');
       const n = Math.min(this.partSize - this.file.size, chunk.length - at);
       await this.fh.write(chunk, at, n, this.file.size);
       this.file.size += n;
       at += n;
-      if (this.file.size === this.partSize) {
-        await this.closeFile();
-        const full = this.file;
-        this.file = { path: this.newPath(), size: 0 };
-        await this.onFull(full);
-      }
+      if (this.file.size >= this.partSize) await this.handOff();
     }
   }
 
@@ -56,6 +53,13 @@ export class PartSpool {
   async end(): Promise<SpoolFile> {
     await this.closeFile();
     return this.file;
+  }
+
+  private async handOff(): Promise<void> {
+    await this.closeFile();
+    const full = this.file;
+    this.file = { path: this.newPath(), size: 0 };
+    await this.onFull(full);
   }
 
   private async closeFile(): Promise<void> {

@@ -3,6 +3,7 @@
 // other node, plus what only S3 has: parts of a multipart upload that must never hold a
 // refused chunk, and tails that are fetched once by a node without a local copy.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { ListMultipartUploadsCommand, ListPartsCommand } from '@aws-sdk/client-s3';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -68,6 +69,7 @@ function onEngine(variable: string, e: S3Engine | undefined): void {
       await b.drop();
       await rm(dir, { recursive: true, force: true });
     });
+    const tailObjects = async () => (await b.objectKeys()).filter((k) => k.startsWith('tus/')).sort();
 
     it('uploads no part of a chunk refused by its checksum', async () => {
       const up = { id: randomKey(32), blobKey: randomKey(32), state: null as string | null };
@@ -89,6 +91,32 @@ function onEngine(variable: string, e: S3Engine | undefined): void {
       assert.deepEqual(await readdir(dir), []);
     });
 
+    it('continues a tail larger than a part after the part size was lowered', async () => {
+      const up = { id: randomKey(32), blobKey: randomKey(32), state: null as string | null };
+      const before = new S3ResumableStore(b.client, { bucket: b.bucket, blobPrefix: S3_BLOB_PREFIX, partSize: 7 * MB, queueSize: 1, dir });
+      await before.create(up);
+      up.state = (await before.append(up, 0, Readable.from([contentAt(0, 6 * MB)]))).state;
+      assert.equal(parseState(up.state).tail?.size, 6 * MB, 'all of it is a tail under the old 7 MiB parts');
+      up.state = (await store.append(up, 6 * MB, Readable.from([contentAt(6 * MB, 2 * MB)]))).state;
+      const after = parseState(up.state);
+      assert.deepEqual(
+        after.parts.map((p) => p.size),
+        [6 * MB],
+        'the old tail became a part of its own (larger parts are fine for S3)',
+      );
+      assert.equal(after.tail?.size, 2 * MB);
+      await store.finish(up);
+      const h = createHash('sha256');
+      for await (const c of await new S3BlobStore(b.client, { bucket: b.bucket, partSize: PART, queueSize: 1 }).get(up.blobKey))
+        h.update(c as Buffer);
+      assert.equal(
+        h.digest('hex'),
+        createHash('sha256')
+          .update(contentAt(0, 8 * MB))
+          .digest('hex'),
+      );
+    });
+
     it('keeps the tail as a small object and a local copy, and replaces both as bytes arrive', async () => {
       const up = { id: randomKey(32), blobKey: randomKey(32), state: null as string | null };
       await store.create(up);
@@ -96,7 +124,7 @@ function onEngine(variable: string, e: S3Engine | undefined): void {
       const tail = parseState(up.state).tail;
       assert.equal(tail?.size, 3 * MB);
       assert.deepEqual(await readdir(dir), [`${up.id}.t${tail?.tag}`]);
-      assert.deepEqual((await b.objectKeys()).sort(), [`tus/${up.id}/${tail?.tag}`]);
+      assert.deepEqual(await tailObjects(), [`tus/${up.id}/${tail?.tag}`]);
       up.state = (await store.append(up, 3 * MB, Readable.from([contentAt(3 * MB, 3 * MB)]))).state;
       const next = parseState(up.state);
       assert.equal(next.parts.length, 1);
@@ -104,12 +132,9 @@ function onEngine(variable: string, e: S3Engine | undefined): void {
       // The replaced tail goes with the next append, once this state is surely the recorded one.
       up.state = (await store.append(up, 6 * MB, Readable.from([contentAt(6 * MB, 1000)]))).state;
       const last = parseState(up.state).tail;
-      assert.deepEqual(
-        (await b.objectKeys()).filter((k) => k.startsWith('tus/')),
-        [`tus/${up.id}/${next.tail?.tag}`, `tus/${up.id}/${last?.tag}`].sort(),
-      );
+      assert.deepEqual(await tailObjects(), [`tus/${up.id}/${next.tail?.tag}`, `tus/${up.id}/${last?.tag}`].sort());
       await store.remove(up.id, up.blobKey);
-      assert.deepEqual(await b.objectKeys(), []);
+      assert.deepEqual(await tailObjects(), []);
     });
   });
 }
