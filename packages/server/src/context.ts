@@ -4,6 +4,7 @@
  * domain. Every adapter that holds a resource registers its close here, and
  * `dispose()` closes them all in reverse order of opening.
  */
+import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { sql } from 'kysely';
 import type { Config } from './config.js';
@@ -68,7 +69,9 @@ import { MemoryProgress } from './progress/memory-progress.js';
 import type { JobGuard, ScheduledJob } from './scheduler.js';
 import type { HealthCheck, Services } from './services.js';
 import { DiskResumableStore } from './tus/disk-resumable-store.js';
+import type { ResumableStore } from './tus/resumable-store.js';
 import { RowLeaseLocks } from './tus/row-lease-locks.js';
+import { SharedUploadLocks } from './tus/shared-upload-locks.js';
 
 export interface AppContext extends Services {
   db: Db;
@@ -262,23 +265,26 @@ async function compose(
     inFlight: new Set<string>(),
   };
   const uploads = new Uploads(uploadsDeps);
-  // Resumable (tus) uploads: state in the metadata database and a lease on its row as
-  // the per-upload lock, so any process sharing the database can continue an upload.
+  // Resumable (tus) uploads: state in the metadata database, bytes on disk or in S3
+  // parts, and one writer per upload through Redis when nodes share it (else a lease on
+  // the upload's row), so any node can continue an upload.
   const tusUploads = new TusUploadsRepository(db);
   const resumable = new ResumableUploads({
     ...uploadsDeps,
     log: log.child({ component: 'tus' }),
     tusUploads,
-    store: new DiskResumableStore(config.dataDir, blobs),
-    locks: new RowLeaseLocks(tusUploads),
+    store: await createResumableStore(config, blobs, closers),
+    locks: config.coordination.kind === 'redis' ? new SharedUploadLocks(locks) : new RowLeaseLocks(tusUploads),
   });
+  // The blob sweeper spares the multipart uploads of unfinished tus uploads (read afresh before each sweep).
+  let tusBlobKeys = new Set<string>();
   const orphanSweeper = new OrphanSweeper({
     blobs,
     files,
     clock,
     log,
     graceSeconds: config.orphanGraceSeconds,
-    isInFlight: (key) => uploads.isInFlight(key),
+    isInFlight: (key) => uploads.isInFlight(key) || tusBlobKeys.has(key),
   });
 
   return {
@@ -322,8 +328,15 @@ async function compose(
     jobs: [
       { name: 'purge expired web sessions', run: () => webSessions.purgeExpired() },
       { name: 'purge expired tokens and sessions', run: () => auth.purgeExpired() },
-      { name: 'remove expired resumable uploads', run: () => resumable.sweep() },
-      { name: 'sweep orphan blobs and stale temporary files', run: () => orphanSweeper.run() },
+      // On every node: besides the shared state, each node's folder may hold copies of S3 tails.
+      { name: 'remove expired resumable uploads', run: () => resumable.sweep(), everyNode: true },
+      {
+        name: 'sweep orphan blobs and stale temporary files',
+        run: async () => {
+          tusBlobKeys = await tusUploads.unfinishedBlobKeys();
+          return orphanSweeper.run();
+        },
+      },
       { name: 'fire due file limits', run: () => limits.sweepDueLimits() },
       { name: 'expire idle anonymous files', run: () => limits.sweepExpiredAnonymous() },
     ].map((job) => ({ ...job, intervalSeconds: config.sweepIntervalSeconds })),
@@ -332,6 +345,7 @@ async function compose(
     // A lease per job: with several nodes each job runs on one of them at a time. The
     // lock renews itself while the job runs, and expires a minute after a node dies.
     jobGuard: async (job, run) => {
+      if (job.everyNode) return run();
       await runUnderLease(locks, `job:${job.name}`, 60_000, run);
     },
     locks,
@@ -353,6 +367,27 @@ async function createBlobStore(config: Config): Promise<BlobStore> {
     case 's3': {
       const [{ createS3Client }, { S3BlobStore }] = await Promise.all([import('./blobs/s3-client.js'), import('./blobs/s3-store.js')]);
       return new S3BlobStore(createS3Client(config.blobs), config.blobs);
+    }
+  }
+}
+
+/**
+ * Where unfinished tus uploads keep their bytes: beside the blobs, on disk or in S3 parts
+ * (the S3 modules loaded only then, as in createBlobStore).
+ */
+async function createResumableStore(config: Config, blobs: BlobStore, closers: (() => Promise<unknown>)[]): Promise<ResumableStore> {
+  switch (config.blobs.kind) {
+    case 'disk':
+      return new DiskResumableStore(config.dataDir, blobs);
+    case 's3': {
+      const [{ createS3Client }, { S3_BLOB_PREFIX }, { S3ResumableStore }] = await Promise.all([
+        import('./blobs/s3-client.js'),
+        import('./blobs/s3-store.js'),
+        import('./tus/s3-resumable-store.js'),
+      ]);
+      const client = createS3Client(config.blobs);
+      closers.push(async () => client.destroy());
+      return new S3ResumableStore(client, { ...config.blobs, blobPrefix: S3_BLOB_PREFIX, dir: join(config.dataDir, 'tus') });
     }
   }
 }

@@ -12,6 +12,8 @@ export interface ScheduledJob {
   name: string;
   intervalSeconds: number;
   run(): Promise<unknown>;
+  /** Runs on every node, not on one at a time: it tends what each node keeps in its own data folder. */
+  everyNode?: boolean;
 }
 
 /** Runs `run` if this process should run `job` now; resolves when done or skipped. */

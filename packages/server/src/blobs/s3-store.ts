@@ -22,6 +22,8 @@ import { PassThrough, Readable } from 'node:stream';
 import { BlobStoreUnavailable, type BlobStore, type ByteRange } from './blob-store.js';
 
 const KEY_RE = /^[A-Za-z0-9_-]{8,128}$/;
+/** Where blobs live in the bucket unless told otherwise (resumable uploads complete there too). */
+export const S3_BLOB_PREFIX = 'blobs/';
 
 export interface S3BlobStoreOptions {
   bucket: string;
@@ -40,7 +42,7 @@ export class S3BlobStore implements BlobStore {
     private readonly opts: S3BlobStoreOptions,
   ) {
     this.bucket = opts.bucket;
-    this.prefix = opts.prefix ?? 'blobs/';
+    this.prefix = opts.prefix ?? S3_BLOB_PREFIX;
   }
 
   private objectKey(key: string): string {

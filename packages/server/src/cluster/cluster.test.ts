@@ -1,11 +1,12 @@
 // THE PROOF of cluster mode: three `sendbay serve` processes on one PostgreSQL, one S3
 // bucket and one Redis, behind a real nginx (scripts/services/nginx.sh: round-robin,
 // bodies streamed). Register and log in on one node; upload through the balancer while
-// polling progress on every node; download from each; a download limit of 1 under 50
-// concurrent downloads across nodes; a logout seen by every node at once; a node killed
-// with SIGKILL mid-upload, the client's retry through the balancer, the sweeper leaving
-// no object without a row and no open multipart upload; the killed node restarted and
-// serving again with no manual step; and no blob on any node's disk.
+// polling progress on every node; download from each; a tus upload cut on one node and
+// resumed on another; a download limit of 1 under 50 concurrent downloads across nodes;
+// a logout seen by every node at once; a node killed with SIGKILL mid-upload, the
+// client's retry through the balancer, the sweeper leaving no object without a row and
+// no open multipart upload; the killed node restarted and serving again with no manual
+// step; and no blob on any node's disk.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -17,12 +18,14 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { SendspaceClient } from '@sendbay/client';
 import pg from 'pg';
+import * as tus from 'tus-js-client';
 import { randomKey } from '../lib/crypto.js';
 import { startSmtpSink, mailText, type SmtpSink } from '../testing/smtp-sink.js';
 import { WebAgent } from '../testing/web-agent.js';
 import { skipWithoutRedis, testPrefix, testRedisUrl } from '../testing/test-redis.js';
 import { testPostgresUrl } from '../testing/test-server.js';
 import { FORM_TYPE, openRequest, partHead, send, sessionAnswer, multipart, waitFor } from '../testing/upload-kit.js';
+import { clientUpload, createUpload, tusRequest } from '../tus/tus-test-kit.js';
 import { clusterBlobs, type ClusterBlobs } from './cluster-blobs.js';
 import { freePort, startNode, type NodeProcess } from './node-process.js';
 
@@ -184,6 +187,53 @@ describe('cluster: three nodes behind nginx on PostgreSQL, S3 and Redis', { skip
       assert.equal(r.status, 200, `${n.name} serves the file`);
       assert.equal(sha256(Buffer.from(await r.arrayBuffer())), sha256(content), `${n.name} serves every byte`);
     }
+  });
+
+  it('a tus upload begun on one node, cut, and resumed on another arrives whole; no node keeps its bytes after', async () => {
+    const ticket = ((await client.call('upload.getInfo')).body.upload as { extra_info: string }).extra_info;
+    // Over two S3 parts, sent in PsiTransfer's 5 000 000-byte chunks (each under a part).
+    const content = randomBytes(13 * 1024 * 1024);
+    const created = await createUpload(nodes[0]!.url, content.length, { ticket, filename: 'resumed.bin' });
+    assert.equal(created.status, 201, created.text);
+    const location = created.headers.get('location') as string;
+    assert.ok(location.startsWith(balancer), 'the upload URL names the balancer');
+    const id = location.split('/').pop() as string;
+    // Sent to the first node directly, and cut in the middle of a chunk.
+    await new Promise<void>((resolve, reject) => {
+      const upload = new tus.Upload(content, {
+        uploadUrl: at(nodes[0]!, location),
+        chunkSize: 5_000_000,
+        onError: reject,
+        onProgress: (sent) => {
+          if (sent < 7 * 1024 * 1024) return;
+          void upload.abort().then(resolve, reject);
+        },
+      });
+      upload.start();
+    });
+    const onSecond = at(nodes[1]!, location);
+    const offset = Number((await tusRequest(onSecond, 'HEAD')).headers.get('upload-offset'));
+    assert.ok(offset >= 5_000_000 && offset < content.length, `the second node sees the first one's offset (${offset})`);
+    assert.ok((await listFiles(join(work, nodes[0]!.name, 'tus'))).length > 0, 'the first node keeps a copy of the tail');
+    // The rest through the second node, which has none of the bytes on its disk.
+    const done = await clientUpload(onSecond, content, { ticket, filename: 'resumed.bin' }, { uploadUrl: onSecond, chunkSize: 5_000_000 });
+    assert.ok(done.fileId, 'the last PATCH names the file');
+    const url = ((await client.call('download.getInfo', { file_id: done.fileId })).body.download as { url: string }).url;
+    assert.ok(url.startsWith(balancer));
+    assert.equal(sha256(Buffer.from(await (await fetch(url)).arrayBuffer())), sha256(content), 'the balancer serves every byte');
+    assert.equal(await blobs.openUploads(), 0, 'the multipart upload was completed');
+    assert.deepEqual(
+      (await blobs.objectKeys()).filter((k) => k.includes(id)),
+      [],
+      'no tail object is left',
+    );
+    // The tail copies go: at once on the node that finished, with its sweep on the other.
+    assert.deepEqual(await listFiles(join(work, nodes[1]!.name, 'tus')), []);
+    await waitFor(
+      async () => ((await listFiles(join(work, nodes[0]!.name, 'tus'))).length === 0 ? true : undefined),
+      20_000,
+      'the first node to drop its tail copy',
+    );
   });
 
   it('a download limit of 1 under 50 concurrent downloads spread over the nodes serves exactly one', async () => {

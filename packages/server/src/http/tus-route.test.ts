@@ -43,7 +43,11 @@ for (const database of testDatabases) {
       for await (const c of await server.ctx.blobs.get(key)) chunks.push(c as Buffer);
       return Buffer.concat(chunks);
     };
-    const tusFiles = async () => readdir(join(server.dataDir, 'tus')).catch(() => [] as string[]);
+    // Files of unfinished uploads under the data folder: the whole upload on disk; on S3 the
+    // local copy of the bytes past the last full part (`<id>.t<tag>`).
+    const tusDataFiles = async () => readdir(join(server.dataDir, 'tus')).catch(() => [] as string[]);
+    const tusFiles = async () => (await tusDataFiles()).map((name) => name.split('.')[0]);
+    const tusFileOf = async (id: string) => join(server.dataDir, 'tus', (await tusDataFiles()).find((n) => n.startsWith(id)) ?? id);
 
     it('announces tus 1.0.0, its extensions and CORS on OPTIONS', async () => {
       const r = await tusRequest(`${server.url}/tus/`, 'OPTIONS', {
@@ -245,14 +249,30 @@ for (const database of testDatabases) {
 
     it('terminates an upload: DELETE removes its bytes and later requests find nothing', async () => {
       const u = await ticketOf();
-      const url = (await createUpload(server.url, 100, { ticket: u.ticket, filename: 't' })).headers.get('location') as string;
-      await patch(url, 0, randomBytes(50));
+      const sent = 6 * 1024 * 1024; // on S3, more than a part: the multipart upload is open
+      const url = (await createUpload(server.url, sent + 100, { ticket: u.ticket, filename: 't' })).headers.get('location') as string;
+      assert.equal((await patch(url, 0, randomBytes(sent))).status, 204);
       const id = url.split('/').pop() as string;
       assert.ok((await tusFiles()).includes(id));
+      if (server.bucket) assert.equal(await server.bucket.openUploads(), 1, 'the parts wait in a multipart upload');
       assert.equal((await tusRequest(url, 'DELETE')).status, 204);
       assert.ok(!(await tusFiles()).includes(id));
       assert.equal((await tusRequest(url, 'HEAD')).status, 404);
-      assert.equal((await patch(url, 50, randomBytes(50))).status, 404);
+      assert.equal((await patch(url, sent, randomBytes(50))).status, 404);
+      await assertNoUploadLeftovers(server); // on S3: no multipart upload left open
+    });
+
+    it('takes 5 000 000-byte chunks as PsiTransfer sends them: the same bytes and SHA-256, nothing left over', async () => {
+      const u = await ticketOf();
+      const content = randomBytes(12_345_678);
+      const done = await clientUpload(`${server.url}/tus/`, content, { ticket: u.ticket, filename: 'psi.bin' }, { chunkSize: 5_000_000 });
+      const id = done.url.split('/').pop() as string;
+      const row = await fileRow(done.fileId as string);
+      assert.equal(row.size, content.length);
+      assert.equal(row.sha256, sha256(content));
+      assert.equal(sha256(await blobBytes(row.blob_key)), sha256(content));
+      assert.ok(!(await tusFiles()).includes(id), 'the gathered bytes are gone');
+      await assertNoUploadLeftovers(server);
     });
 
     it('expires untouched uploads (410), and the sweeper removes them; in-progress data survives the orphan sweeper', async () => {
@@ -275,13 +295,21 @@ for (const database of testDatabases) {
       const stray = 'x'.repeat(32);
       await writeFile(join(server.dataDir, 'tus', stray), 'left behind');
       const longAgo = new Date(Date.now() - 10 * 86_400_000);
-      for (const name of [stray, keepId]) await utimes(join(server.dataDir, 'tus', name), longAgo, longAgo);
+      for (const name of [stray, keepId]) await utimes(await tusFileOf(name), longAgo, longAgo);
       for (const job of server.ctx.jobs) await job.run();
       const left = await tusFiles();
       assert.ok(!left.includes(oldId), 'the expired upload is removed');
+      if (server.bucket) {
+        const objects = await server.bucket.objectKeys();
+        assert.ok(!objects.some((k) => k.includes(oldId)), 'with its tail object on S3');
+        assert.ok(
+          objects.some((k) => k.includes(keepId)),
+          'while the upload in progress keeps its own',
+        );
+      }
       assert.ok(!left.includes(stray), 'the leftover is removed');
       assert.ok(left.includes(keepId), 'the upload in progress keeps its data');
-      assert.equal((await stat(join(server.dataDir, 'tus', keepId))).size, 30);
+      assert.equal((await stat(await tusFileOf(keepId))).size, 30);
       assert.equal((await tusRequest(old, 'HEAD')).status, 404);
       assert.equal((await patch(keep, 30, randomBytes(70))).status, 204);
     });

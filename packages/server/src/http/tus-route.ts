@@ -34,6 +34,7 @@ const STATUS: Record<ResumableRefusal, number> = {
   locked: 423,
   'too-large': 413,
   'checksum-mismatch': 460,
+  unavailable: 503,
 };
 const OCTETS = 'application/offset+octet-stream';
 type TusRequest = FastifyRequest<{ Params: { id?: string } }>;
@@ -160,6 +161,7 @@ export function registerTusRoutes(app: FastifyInstance, services: Services): voi
     } catch (err) {
       if (!(err instanceof ResumableRefused)) throw err;
       reply.code(STATUS[err.kind]);
+      if (err.kind === 'unavailable') reply.header('retry-after', '5');
       return method === 'HEAD' ? reply.send() : reply.type('text/plain; charset=utf-8').send(`${err.text}\n`);
     } finally {
       if (!req.raw.complete) lingerAfterEarlyAnswer(req.raw);

@@ -142,10 +142,12 @@ export interface TusUploadsTable {
   lock_token: string | null;
   /** Unix milliseconds the lease runs to. */
   lock_until: number | null;
-  /** The blob the bytes go to once complete (set just before they move). */
+  /** The blob the bytes go to once complete (chosen at creation; null in rows made before that). */
   blob_key: string | null;
   /** Set once the upload became a file. */
   file_id: string | null;
+  /** What the resumable store records with the offset (the S3 parts); null on disk. */
+  store_state: Generated<string | null>;
 }
 
 export interface Database {

@@ -52,7 +52,7 @@ export const testPostgresUrl = process.env.SENDBAY_TEST_DATABASE_URL;
 /** The engines a storage-level suite should run on: SQLite always, PostgreSQL when configured. */
 export const testDatabases: ('sqlite' | 'configured')[] = testPostgresUrl ? ['sqlite', 'configured'] : ['sqlite'];
 
-async function createPgDatabase(baseUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function createPgDatabase(baseUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `sendbay_test_${randomKey(10)}`;
   const admin = new pg.Client({ connectionString: baseUrl });
   await admin.connect();

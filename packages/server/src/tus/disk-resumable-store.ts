@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { BlobStore } from '../blobs/blob-store.js';
-import type { AppendResult, ResumableStore } from './resumable-store.js';
+import type { AppendOptions, AppendResult, ResumableStore, StoredUpload } from './resumable-store.js';
 
 const ID_RE = /^[a-z0-9]{16,64}$/;
 /** What an append may hold in memory while the disk catches up (as the blob store's puts). */
@@ -31,13 +31,13 @@ export class DiskResumableStore implements ResumableStore {
     return join(this.dir, id);
   }
 
-  async create(id: string): Promise<void> {
+  async create({ id }: StoredUpload): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     const fh = await open(this.pathOf(id), 'wx');
     await fh.close();
   }
 
-  async append(id: string, offset: number, body: Readable): Promise<AppendResult> {
+  async append({ id }: StoredUpload, offset: number, body: Readable, opts: AppendOptions = {}): Promise<AppendResult> {
     const path = this.pathOf(id);
     const fh = await open(path, 'r+');
     let error: unknown;
@@ -49,17 +49,23 @@ export class DiskResumableStore implements ResumableStore {
         // A write may still be under way: let it land (the stream closes after it) before measuring.
         if (!out.closed) await new Promise<void>((r) => out.once('close', () => r()));
       });
+      const failed = error === undefined ? {} : { error };
+      if (opts.whole && (error !== undefined || !opts.whole())) {
+        await fh.truncate(offset);
+        await fh.sync();
+        return { written: 0, state: null, ...failed, ...(error === undefined ? { rejected: true } : {}) };
+      }
       await fh.sync();
       // What reached the file, whatever the stream reports: appends run one at a time
       // (the upload lock), so everything past `offset` is this body's.
       const { size } = await fh.stat();
-      return { written: Math.max(0, size - offset), ...(error === undefined ? {} : { error }) };
+      return { written: Math.max(0, size - offset), state: null, ...failed };
     } finally {
       await fh.close();
     }
   }
 
-  async truncate(id: string, offset: number): Promise<void> {
+  async truncate({ id }: StoredUpload, offset: number): Promise<void> {
     const fh = await open(this.pathOf(id), 'r+');
     try {
       await fh.truncate(offset);
@@ -69,12 +75,7 @@ export class DiskResumableStore implements ResumableStore {
     }
   }
 
-  async read(id: string): Promise<Readable> {
-    const fh = await open(this.pathOf(id), 'r'); // fails now (ENOENT) rather than mid-stream
-    return fh.createReadStream({ highWaterMark: 1024 * 1024 });
-  }
-
-  async finish(id: string, key: string): Promise<void> {
+  async finish({ id, blobKey: key }: StoredUpload): Promise<void> {
     const path = this.pathOf(id);
     if (this.blobs.adoptFile) {
       try {
@@ -84,7 +85,8 @@ export class DiskResumableStore implements ResumableStore {
         if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
       }
     }
-    await this.blobs.put(key, await this.read(id));
+    const fh = await open(path, 'r'); // fails now (ENOENT) rather than mid-stream
+    await this.blobs.put(key, fh.createReadStream({ highWaterMark: 1024 * 1024 }));
     await rm(path, { force: true });
   }
 

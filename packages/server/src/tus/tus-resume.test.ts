@@ -115,10 +115,13 @@ describe('tus resumption with tus-js-client', () => {
   });
 
   for (const database of testDatabases) {
-    it(`lets another node (a second server on the same ${database === 'sqlite' ? 'SQLite' : 'PostgreSQL'} database and data folder) continue the upload`, async () => {
+    it(`lets another node (a second server on the same ${database === 'sqlite' ? 'SQLite' : 'PostgreSQL'} database and the same data folder or bucket) continue the upload`, async () => {
       const first = database === 'sqlite' ? server : await startTestServer({ database });
-      const shared: Record<string, string> = { SENDBAY_DATA_DIR: first.dataDir };
+      // On S3 the nodes share the bucket and each has its own data folder, unless the
+      // database itself (SQLite) lives there; on disk they share the data folder.
+      const shared: Record<string, string> = { ...first.bucket?.env };
       if (first.config.database.kind === 'postgres') shared.SENDBAY_DATABASE_URL = first.config.database.url;
+      if (!first.bucket || first.config.database.kind === 'sqlite') shared.SENDBAY_DATA_DIR = first.dataDir;
       const other = await startTestServer({ env: shared });
       try {
         const source = await randomFile(dir, 4 * MB);

@@ -7,10 +7,12 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { pipeline, type Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ByteLimiter } from '../../lib/byte-limiter.js';
 import { randomKey } from '../../lib/crypto.js';
 import { Throttle } from '../../lib/throttle.js';
 import type { TusUploadRow } from '../../metadata/repositories/tus-uploads.js';
+import type { StoredUpload } from '../../tus/resumable-store.js';
 import { commitResumable, folderOf } from './resumable-commit.js';
 import type { ResumableDeps } from './resumable-deps.js';
 import { ResumableRefused } from './resumable-errors.js';
@@ -24,6 +26,13 @@ import { readTicket } from './upload-ticket.js';
 
 /** A PATCH holds its upload's lock this long, renewed every third of it while bytes flow. */
 const LOCK_TTL_MS = 30_000;
+/**
+ * How long a request waits for a locked upload before it is answered 423: a client that
+ * resumes right after its connection dropped usually arrives while the server is still
+ * storing what the old connection brought (on S3: the parts in flight and the tail).
+ */
+const LOCK_WAIT_MS = 3_000;
+const LOCK_POLL_MS = 100;
 const ID_RE = /^[a-z0-9]{32}$/;
 const noop = () => {};
 
@@ -87,12 +96,14 @@ export class ResumableUploads {
       expires_at: now + this.d.config.tusExpirySeconds,
       lock_token: null,
       lock_until: null,
-      blob_key: null,
+      // Chosen now: on S3 the parts are uploaded at the blob's own key as they arrive.
+      blob_key: newBlobKey(),
       file_id: null,
+      store_state: null,
     };
     // The row first: data in the store without a row is swept as a leftover.
     await this.d.tusUploads.insert(row);
-    await this.d.store.create(row.id);
+    await this.d.store.create(storedUpload(row));
     if (length === 0) return this.locked(row.id, (r) => this.finalize(r));
     return stateOf(row);
   }
@@ -131,7 +142,7 @@ export class ResumableUploads {
     const row = await this.live(id);
     if (row.file_id) return this.d.tusUploads.delete(id);
     await this.locked(id, async () => {
-      await this.d.store.remove(id);
+      await this.d.store.remove(id, row.blob_key);
       await this.d.tusUploads.delete(id);
       this.hashes.forget(id);
       this.d.progress.end(row.ticket, 'fail');
@@ -140,8 +151,9 @@ export class ResumableUploads {
 
   /**
    * The maintenance job: removes uploads past their expiry (an unfinished one with its
-   * bytes; a finished one's row only) and bytes in the store no upload knows (a crash
-   * between the two steps), once older than the orphan grace period.
+   * bytes; a finished one's row only), data in the store of finished uploads (a local
+   * copy of a tail on a node that did not finish the upload), and data no upload knows (a
+   * crash between two steps) once older than the orphan grace period.
    */
   async sweep(): Promise<{ expired: number; leftovers: number }> {
     const now = this.d.clock.now();
@@ -150,7 +162,7 @@ export class ResumableUploads {
       const lock = await this.d.locks.acquire(row.id, LOCK_TTL_MS);
       if (!lock) continue; // being written right now: its PATCH extends the expiry
       try {
-        await this.d.store.remove(row.id);
+        if (!row.file_id) await this.d.store.remove(row.id, row.blob_key);
         await this.d.tusUploads.delete(row.id);
         this.hashes.forget(row.id);
         expired++;
@@ -163,8 +175,11 @@ export class ResumableUploads {
     for await (const batch of this.d.store.list()) {
       const known = await this.d.tusUploads.known(batch.map((b) => b.id));
       for (const b of batch) {
-        if (known.has(b.id) || b.modifiedAt > cutoff) continue;
-        await this.d.store.remove(b.id);
+        const finished = known.get(b.id);
+        // An unfinished upload's data is never a leftover; a finished one's (a tail another
+        // node cached) is at once; unknown data once it is older than the grace period.
+        if (finished === false || (finished === undefined && b.modifiedAt > cutoff)) continue;
+        await this.d.store.remove(b.id, null);
         leftovers++;
       }
     }
@@ -185,12 +200,25 @@ export class ResumableUploads {
 
   /** Runs `fn` holding the upload's lock, with the row as it is once the lock is held. */
   private async locked<T>(id: string, fn: (row: TusUploadRow, lock: UploadLock) => Promise<T>): Promise<T> {
-    const lock = await this.d.locks.acquire(id, LOCK_TTL_MS);
+    const lock = await this.waitForLock(id);
     if (!lock) throw new ResumableRefused('locked', 'Another request is writing this upload: try again shortly');
     try {
       return await fn(await this.live(id), lock);
     } finally {
       await lock.release().catch((err: unknown) => this.d.log.warn({ err }, 'upload lock not released; it runs out by itself'));
+    }
+  }
+
+  private async waitForLock(id: string): Promise<UploadLock | null> {
+    const until = Date.now() + LOCK_WAIT_MS;
+    for (;;) {
+      const lock = await this.d.locks.acquire(id, LOCK_TTL_MS).catch((err: unknown) => {
+        // The lock service (Redis) is unreachable: writing without it could race another node.
+        this.d.log.warn({ err }, 'upload lock unavailable');
+        throw new ResumableRefused('unavailable', 'Uploads cannot be continued right now: try again shortly');
+      });
+      if (lock || Date.now() >= until) return lock;
+      await sleep(LOCK_POLL_MS);
     }
   }
 
@@ -225,26 +253,25 @@ export class ResumableUploads {
     }, LOCK_TTL_MS / 3);
     let result;
     try {
-      result = await this.d.store.append(row.id, start, body);
+      // A checked chunk counts whole or not at all: the store keeps none of it unless it matches.
+      const whole = chunkHash ? { whole: () => chunkHash.digest().equals(req.checksum as Buffer) } : {};
+      result = await this.d.store.append(storedUpload(row), start, body, whole);
     } finally {
       clearInterval(renewal);
     }
     let written = result.written;
-    const refuse = async (refusal: ResumableRefused) => {
-      await this.d.store.truncate(row.id, start);
-      throw refusal;
-    };
-    if (limiter.exceeded) await refuse(new ResumableRefused('too-large', 'The request has more bytes than are left of Upload-Length'));
-    if (chunkHash) {
-      // A checked chunk counts whole or not at all.
-      if (result.error !== undefined) await refuse(new ResumableRefused('bad-request', 'The chunk was cut short'));
-      if (!chunkHash.digest().equals(req.checksum as Buffer))
-        await refuse(new ResumableRefused('checksum-mismatch', 'The chunk does not match its Upload-Checksum'));
+    if (limiter.exceeded) {
+      await this.d.store.truncate(storedUpload(row), start);
+      throw new ResumableRefused('too-large', 'The request has more bytes than are left of Upload-Length');
     }
+    if (chunkHash && result.error !== undefined) throw new ResumableRefused('bad-request', 'The chunk was cut short');
+    if (result.rejected) throw new ResumableRefused('checksum-mismatch', 'The chunk does not match its Upload-Checksum');
     if (running && tap.bytes === written) this.hashes.keep(row.id, start + written, running);
     if (written > 0) {
       const expires = this.d.clock.now() + this.d.config.tusExpirySeconds;
-      if (!(await this.d.tusUploads.advance(row.id, start, start + written, expires))) {
+      if (await this.d.tusUploads.advance(row.id, start, start + written, expires, result.state)) {
+        row.store_state = result.state;
+      } else {
         written = 0;
         this.hashes.forget(row.id);
       }
@@ -264,20 +291,20 @@ export class ResumableUploads {
     if (key) {
       const fileId = await this.d.tusUploads.fileWithBlob(key);
       if (fileId) return this.completed(row, fileId);
-    }
-    let sha256: string;
-    if (key && (await this.d.blobs.stat(key))) {
-      sha256 = await sha256Of(await this.d.blobs.get(key));
     } else {
-      const running = this.hashes.take(row.id, row.upload_length);
-      sha256 = running ? running.digest('hex') : await sha256Of(await this.d.store.read(row.id));
+      // A row made before blob keys were chosen at creation (only ever on disk).
       key = newBlobKey();
       await this.d.tusUploads.setBlobKey(row.id, key);
+      row.blob_key = key;
     }
+    const running = this.hashes.take(row.id, row.upload_length);
     this.hashes.forget(row.id);
     this.d.inFlight.add(key);
     try {
-      if (!(await this.d.blobs.stat(key))) await this.d.store.finish(row.id, key);
+      // Already there when a node failed after moving the bytes and before the commit.
+      if (!(await this.d.blobs.stat(key))) await this.d.store.finish(storedUpload(row));
+      // Hashed on the way when one process received every byte; else read back once.
+      const sha256 = running ? running.digest('hex') : await sha256Of(await this.d.blobs.get(key));
       let file;
       try {
         file = await commitResumable(this.d, row, form, key, sha256);
@@ -306,6 +333,10 @@ export class ResumableUploads {
     const fileId = row.file_id as string;
     return { ...stateOf(row), file: { id: fileId, downloadUrl: this.d.links.downloadPage(fileId) } };
   }
+}
+
+function storedUpload(row: TusUploadRow): StoredUpload {
+  return { id: row.id, blobKey: row.blob_key as string, state: row.store_state };
 }
 
 function stateOf(row: TusUploadRow): ResumableState {

@@ -6,6 +6,7 @@ import * as m003 from './003-files-by-name.js';
 import * as m004 from './004-web-sessions.js';
 import * as m005 from './005-tus-uploads.js';
 import * as m006 from './006-file-manager.js';
+import * as m007 from './007-tus-store-state.js';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': m001,
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '004-web-sessions': m004,
   '005-tus-uploads': m005,
   '006-file-manager': m006,
+  '007-tus-store-state': m007,
 };

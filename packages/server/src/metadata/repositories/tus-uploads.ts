@@ -25,10 +25,10 @@ export class TusUploadsRepository {
    * Moves the offset from `from` to `to`; false when it is no longer `from`. The upload
    * lock keeps writers apart; this condition is the fence should a lock ever be lost.
    */
-  async advance(id: string, from: number, to: number, expiresAt: number): Promise<boolean> {
+  async advance(id: string, from: number, to: number, expiresAt: number, storeState: string | null): Promise<boolean> {
     const r = await this.db
       .updateTable('tus_uploads')
-      .set({ upload_offset: to, expires_at: expiresAt })
+      .set({ upload_offset: to, expires_at: expiresAt, store_state: storeState })
       .where('id', '=', id)
       .where('file_id', 'is', null)
       .where('upload_offset', '=', from)
@@ -95,10 +95,24 @@ export class TusUploadsRepository {
     return this.db.selectFrom('tus_uploads').selectAll().where('expires_at', '<', now).orderBy('expires_at').limit(limit).execute();
   }
 
-  /** Which of `ids` are uploads still known here (for the sweeper of the byte store). */
-  async known(ids: readonly string[]): Promise<Set<string>> {
-    if (ids.length === 0) return new Set();
-    const rows = await this.db.selectFrom('tus_uploads').select('id').where('id', 'in', ids).execute();
-    return new Set(rows.map((r) => r.id));
+  /**
+   * The blob keys of unfinished uploads: the blob sweeper must not abort their multipart
+   * uploads (on S3 an unfinished upload's parts wait at its blob key for days).
+   */
+  async unfinishedBlobKeys(): Promise<Set<string>> {
+    const rows = await this.db
+      .selectFrom('tus_uploads')
+      .select('blob_key')
+      .where('file_id', 'is', null)
+      .where('blob_key', 'is not', null)
+      .execute();
+    return new Set(rows.map((r) => r.blob_key as string));
+  }
+
+  /** Which of `ids` are uploads still known here, each with whether it is finished (for the sweeper of the byte store). */
+  async known(ids: readonly string[]): Promise<Map<string, boolean>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.selectFrom('tus_uploads').select(['id', 'file_id']).where('id', 'in', ids).execute();
+    return new Map(rows.map((r) => [r.id, r.file_id !== null]));
   }
 }
