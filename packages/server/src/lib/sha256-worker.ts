@@ -142,6 +142,19 @@ export class OffThreadSha256 {
     });
   }
 
+  /**
+   * Hands over what is still buffered, waits until the worker has hashed it all, and lets
+   * go of the batch buffers: for a hash kept between requests (a resumable upload's).
+   */
+  async park(): Promise<void> {
+    if (this.failure) throw this.failure;
+    if (this.filled > 0) await this.send();
+    while (this.inFlight > 0 && !this.failure) await new Promise<void>((resolve) => (this.room = resolve));
+    this.room = undefined;
+    if (this.failure) throw this.failure;
+    this.free.length = 0;
+  }
+
   /** Forgets the hash (a stream that failed): the worker drops its state. */
   discard(): void {
     if (this.done) return;

@@ -4,17 +4,19 @@
  * offset and fsyncs before it resolves; the finished file is renamed into the blob store
  * (no copy) when that store can adopt files, else streamed into it.
  */
-import { createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { BlobStore } from '../blobs/blob-store.js';
+import { SyncedFileWriter } from '../blobs/synced-file-writer.js';
 import type { AppendOptions, AppendResult, ResumableStore, StoredUpload } from './resumable-store.js';
 
 const ID_RE = /^[a-z0-9]{16,64}$/;
 /** What an append may hold in memory while the disk catches up (as the blob store's puts). */
 const WRITE_BUFFER = 256 * 1024;
+/** As the blob store's puts: an fdatasync in the background every 8 MiB. */
+const SYNC_EVERY = 8 * 1024 * 1024;
 
 export class DiskResumableStore implements ResumableStore {
   readonly dir: string;
@@ -43,7 +45,8 @@ export class DiskResumableStore implements ResumableStore {
     let error: unknown;
     try {
       await fh.truncate(offset);
-      const out = createWriteStream(path, { flags: 'r+', start: offset, highWaterMark: WRITE_BUFFER });
+      // Written back while it arrives, so the fsync before the answer has little left to do.
+      const out = new SyncedFileWriter(path, { flags: 'r+', start: offset, syncEvery: SYNC_EVERY, highWaterMark: WRITE_BUFFER });
       await pipeline(body, out).catch(async (err: unknown) => {
         error = err;
         // A write may still be under way: let it land (the stream closes after it) before measuring.

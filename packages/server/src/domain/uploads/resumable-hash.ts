@@ -8,12 +8,16 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { OffThreadSha256 } from '../../lib/sha256-worker.js';
 
 export class HashTap extends Transform {
   bytes = 0;
 
   constructor(
-    private readonly hashes: (Hash | undefined)[],
+    /** The whole file's hash, on the hashing thread (see lib/sha256-worker.ts). */
+    private readonly running: OffThreadSha256 | undefined,
+    /** The chunk's own, for Upload-Checksum: small, and needed at once, so hashed here. */
+    private readonly chunk: Hash | undefined,
     private readonly onBytes: (total: number) => void = () => {},
   ) {
     super();
@@ -21,9 +25,16 @@ export class HashTap extends Transform {
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     this.bytes += chunk.length;
-    for (const h of this.hashes) h?.update(chunk);
+    this.chunk?.update(chunk);
     this.onBytes(this.bytes);
-    cb(null, chunk);
+    if (!this.running) return cb(null, chunk);
+    this.push(chunk);
+    this.running.update(chunk).then(() => cb(), cb);
+  }
+
+  override _flush(cb: TransformCallback): void {
+    if (!this.running) return cb();
+    this.running.park().then(() => cb(), cb);
   }
 }
 
@@ -31,22 +42,31 @@ export class HashTap extends Transform {
 const MAX_KEPT = 1000;
 
 export class RunningHashes {
-  private readonly kept = new Map<string, { offset: number; hash: Hash }>();
+  private readonly kept = new Map<string, { offset: number; hash: OffThreadSha256 }>();
 
-  /** The hash of the first `offset` bytes of `id`, taken out (or a new one at offset 0); undefined if unknown. */
-  take(id: string, offset: number): Hash | undefined {
+  /**
+   * The hash of the first `offset` bytes of `id`, taken out (or a new one at offset 0);
+   * undefined if unknown. Hand it back with `keep`, or `discard` it.
+   */
+  take(id: string, offset: number): OffThreadSha256 | undefined {
     const e = this.kept.get(id);
     this.kept.delete(id);
     if (e && e.offset === offset) return e.hash;
-    return offset === 0 ? createHash('sha256') : undefined;
+    e?.hash.discard();
+    return offset === 0 ? new OffThreadSha256() : undefined;
   }
 
-  keep(id: string, offset: number, hash: Hash): void {
-    if (this.kept.size >= MAX_KEPT) this.kept.delete(this.kept.keys().next().value as string);
+  keep(id: string, offset: number, hash: OffThreadSha256): void {
+    if (this.kept.size >= MAX_KEPT) {
+      const oldest = this.kept.keys().next().value as string;
+      this.kept.get(oldest)?.hash.discard();
+      this.kept.delete(oldest);
+    }
     this.kept.set(id, { offset, hash });
   }
 
   forget(id: string): void {
+    this.kept.get(id)?.hash.discard();
     this.kept.delete(id);
   }
 }

@@ -5,7 +5,7 @@
  * upload into an ordinary file (resumable-commit.ts). State lives in the metadata
  * database, bytes in the resumable store, so any node can continue any upload.
  */
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { pipeline, type Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ByteLimiter } from '../../lib/byte-limiter.js';
@@ -237,11 +237,11 @@ export class ResumableUploads {
   private async write(row: TusUploadRow, req: AppendRequest, lock: UploadLock): Promise<number> {
     const start = row.upload_offset;
     const limiter = new ByteLimiter(row.upload_length - start);
-    const running: Hash | undefined = this.hashes.take(row.id, start);
+    const running = this.hashes.take(row.id, start);
     const chunkHash = req.checksum ? createHash('sha256') : undefined;
     this.d.progress.begin(row.ticket, row.upload_length);
     this.d.progress.report(row.ticket, start);
-    const tap = new HashTap([running, chunkHash], (n) => this.d.progress.report(row.ticket, start + n));
+    const tap = new HashTap(running, chunkHash, (n) => this.d.progress.report(row.ticket, start + n));
     const stages: NodeJS.ReadWriteStream[] = [limiter, tap];
     if (row.speed_limit_kb > 0) stages.push(new Throttle(row.speed_limit_kb * 1024));
     const body = pipeline([req.body, ...stages], noop) as unknown as Readable;
@@ -260,13 +260,15 @@ export class ResumableUploads {
       clearInterval(renewal);
     }
     let written = result.written;
+    // Kept for the next PATCH only if it hashed exactly the bytes stored.
+    if (running && tap.bytes === written && result.error === undefined) this.hashes.keep(row.id, start + written, running);
+    else running?.discard();
     if (limiter.exceeded) {
       await this.d.store.truncate(storedUpload(row), start);
       throw new ResumableRefused('too-large', 'The request has more bytes than are left of Upload-Length');
     }
     if (chunkHash && result.error !== undefined) throw new ResumableRefused('bad-request', 'The chunk was cut short');
     if (result.rejected) throw new ResumableRefused('checksum-mismatch', 'The chunk does not match its Upload-Checksum');
-    if (running && tap.bytes === written) this.hashes.keep(row.id, start + written, running);
     if (written > 0) {
       const expires = this.d.clock.now() + this.d.config.tusExpirySeconds;
       if (await this.d.tusUploads.advance(row.id, start, start + written, expires, result.state)) {
@@ -304,7 +306,7 @@ export class ResumableUploads {
       // Already there when a node failed after moving the bytes and before the commit.
       if (!(await this.d.blobs.stat(key))) await this.d.store.finish(storedUpload(row));
       // Hashed on the way when one process received every byte; else read back once.
-      const sha256 = running ? running.digest('hex') : await sha256Of(await this.d.blobs.get(key));
+      const sha256 = running ? await running.digest() : await sha256Of(await this.d.blobs.get(key));
       let file;
       try {
         file = await commitResumable(this.d, row, form, key, sha256);
