@@ -15,8 +15,13 @@ import type { AppendOptions, AppendResult, ResumableStore, StoredUpload } from '
 const ID_RE = /^[a-z0-9]{16,64}$/;
 /** What an append may hold in memory while the disk catches up (as the blob store's puts). */
 const WRITE_BUFFER = 256 * 1024;
-/** As the blob store's puts: an fdatasync in the background every 8 MiB. */
-const SYNC_EVERY = 8 * 1024 * 1024;
+/**
+ * An fdatasync in the background every MiB: PATCHes are often only a few MB (PsiTransfer's
+ * client sends 5 MB) and each is flushed before its answer, so syncing only every 8 MiB, as
+ * the blob store does, would leave the whole PATCH to its final fsync (median PATCH of
+ * 5 MB: 36 ms with that, 24 ms with this).
+ */
+const SYNC_EVERY = 1024 * 1024;
 
 export class DiskResumableStore implements ResumableStore {
   readonly dir: string;
