@@ -3,9 +3,10 @@
  * $XDG_CONFIG_HOME/sendbay/session.json (default ~/.config), readable by its owner
  * only. Written to a temporary file and renamed so a crash never leaves half a file.
  */
-import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { readJsonFile, writePrivateJsonFile } from './private-file.js';
 
 export interface SavedSession {
   server: string;
@@ -27,22 +28,13 @@ export function sessionPath(env: NodeJS.ProcessEnv): string {
 }
 
 export async function loadSession(env: NodeJS.ProcessEnv): Promise<SavedSession | undefined> {
-  try {
-    const s = JSON.parse(await readFile(sessionPath(env), 'utf8')) as SavedSession;
-    return typeof s.server === 'string' && typeof s.sessionKey === 'string' ? s : undefined;
-  } catch {
-    return undefined;
-  }
+  const s = (await readJsonFile(sessionPath(env))) as Partial<SavedSession> | undefined;
+  return s && typeof s.server === 'string' && typeof s.sessionKey === 'string' ? (s as SavedSession) : undefined;
 }
 
 export async function saveSession(env: NodeJS.ProcessEnv, s: SavedSession): Promise<string> {
-  const dir = configDir(env);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
   const path = sessionPath(env);
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(s, null, 2) + '\n', { mode: 0o600 });
-  await chmod(tmp, 0o600);
-  await rename(tmp, path);
+  await writePrivateJsonFile(path, s);
   return path;
 }
 

@@ -7,8 +7,8 @@
  * are dropped on the next write. Written to a temporary file and renamed, as the
  * session is.
  */
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readJsonFile, writePrivateJsonFile } from './private-file.js';
 import { configDir } from './session-store.js';
 
 export interface ResumeKey {
@@ -35,22 +35,8 @@ function keyOf(k: ResumeKey): string {
 }
 
 async function load(env: NodeJS.ProcessEnv): Promise<Record<string, Entry>> {
-  try {
-    const all = JSON.parse(await readFile(resumeStorePath(env), 'utf8')) as unknown;
-    return all && typeof all === 'object' ? (all as Record<string, Entry>) : {};
-  } catch {
-    return {};
-  }
-}
-
-async function save(env: NodeJS.ProcessEnv, all: Record<string, Entry>): Promise<void> {
-  const dir = configDir(env);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const path = resumeStorePath(env);
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(all, null, 2) + '\n', { mode: 0o600 });
-  await chmod(tmp, 0o600);
-  await rename(tmp, path);
+  const all = await readJsonFile(resumeStorePath(env));
+  return all && typeof all === 'object' ? (all as Record<string, Entry>) : {};
 }
 
 export async function findUpload(env: NodeJS.ProcessEnv, k: ResumeKey): Promise<string | undefined> {
@@ -63,12 +49,12 @@ export async function rememberUpload(env: NodeJS.ProcessEnv, k: ResumeKey, url: 
   const now = Date.now();
   for (const [key, e] of Object.entries(all)) if (!(now - e.savedAt < KEEP_MS)) delete all[key];
   all[keyOf(k)] = { url, savedAt: now };
-  await save(env, all);
+  await writePrivateJsonFile(resumeStorePath(env), all);
 }
 
 export async function forgetUpload(env: NodeJS.ProcessEnv, k: ResumeKey): Promise<void> {
   const all = await load(env);
   if (!(keyOf(k) in all)) return;
   delete all[keyOf(k)];
-  await save(env, all);
+  await writePrivateJsonFile(resumeStorePath(env), all);
 }

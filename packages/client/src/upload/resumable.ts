@@ -11,17 +11,15 @@ import { SendbayNetworkError, SendbayTransferError } from '../errors.js';
 import { sleep } from '../rest.js';
 import { ProgressMeter, type TransferProgress } from './progress.js';
 import { chunksFrom, sizeOf, type UploadFile } from './source.js';
+import type { UploadOptions } from './upload.js';
 import { fetchTusHttp, uploadMetadata, type TusAnswer, type TusBody, type TusHttp } from './tus-http.js';
 
-export interface ResumableUploadOptions {
+/** The upload form's options a tus upload carries in its metadata (see UploadOptions). */
+type FormOptions = Pick<UploadOptions, 'folderId' | 'password' | 'recipients' | 'message' | 'notifyUploader' | 'speedLimit'>;
+
+export interface ResumableUploadOptions extends FormOptions {
   /** Ticket from anonymous.uploadGetInfo instead of upload.getInfo (tus gives no delete link). */
   anonymous?: boolean;
-  folderId?: string;
-  password?: string;
-  recipients?: readonly string[];
-  message?: string;
-  notifyUploader?: boolean | string;
-  speedLimit?: number;
   /** The tus endpoint (default: `tus/` under the client's base URL). */
   endpoint?: string;
   /** Continue this upload (the URL `onUploadUrl` gave an earlier run). */
