@@ -35,7 +35,8 @@ function generated(size: number, chunk = 256 * 1024): Readable {
   });
 }
 
-async function hashOf(stream: Readable): Promise<{ sha: string; size: number }> {
+/** SHA-256 (hex) and size of everything `stream` gives; shared with the resumable-store contract. */
+export async function hashOf(stream: Readable): Promise<{ sha: string; size: number }> {
   const h = createHash('sha256');
   let size = 0;
   for await (const c of stream) {

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import { hashOf } from '../blobs/blob-store-contract.js';
 import type { BlobStore } from '../blobs/blob-store.js';
 import { randomKey } from '../lib/crypto.js';
 import type { ResumableStore, StoredUpload } from './resumable-store.js';
@@ -39,16 +40,6 @@ function body(start: number, size: number, opts: { seed?: number; failWith?: Err
       if (opts.failWith) throw opts.failWith;
     })(),
   );
-}
-
-async function sha256Of(stream: Readable): Promise<{ sha: string; size: number }> {
-  const h = createHash('sha256');
-  let size = 0;
-  for await (const c of stream) {
-    h.update(c as Buffer);
-    size += (c as Buffer).length;
-  }
-  return { sha: h.digest('hex'), size };
 }
 
 function expectedSha(pieces: { start: number; size: number; seed?: number }[]): string {
@@ -88,7 +79,7 @@ export function resumableStoreContract(name: string, make: () => Promise<Resumab
         offset += size;
       }
       await f.store.finish(up);
-      const got = await sha256Of(await f.blobs.get(up.blobKey));
+      const got = await hashOf(await f.blobs.get(up.blobKey));
       assert.equal(got.size, offset);
       assert.equal(got.sha, expectedSha([{ start: 0, size: offset }]));
       assert.deepEqual(await f.leftovers(), [], 'nothing but the blob is left');
@@ -102,7 +93,7 @@ export function resumableStoreContract(name: string, make: () => Promise<Resumab
       const rest = await append(f.otherNode, up, 7 * MB, body(7 * MB, 4 * MB + 5));
       assert.equal(rest.written, 4 * MB + 5);
       await f.otherNode.finish(up);
-      assert.equal((await sha256Of(await f.blobs.get(up.blobKey))).sha, expectedSha([{ start: 0, size: 11 * MB + 5 }]));
+      assert.equal((await hashOf(await f.blobs.get(up.blobKey))).sha, expectedSha([{ start: 0, size: 11 * MB + 5 }]));
       // What the first node may still hold (a local copy of a tail) is the sweeper's to remove, blob untouched.
       await f.store.remove(up.id, null);
       assert.equal((await f.blobs.stat(up.blobKey))?.size, 11 * MB + 5);
@@ -124,7 +115,7 @@ export function resumableStoreContract(name: string, make: () => Promise<Resumab
       assert.equal(ok.written, 6 * MB);
       up.state = ok.state;
       await f.store.finish(up);
-      assert.equal((await sha256Of(await f.blobs.get(up.blobKey))).sha, expectedSha([{ start: 0, size: 7 * MB }]));
+      assert.equal((await hashOf(await f.blobs.get(up.blobKey))).sha, expectedSha([{ start: 0, size: 7 * MB }]));
       assert.deepEqual(await f.leftovers(), []);
     });
 
@@ -137,7 +128,7 @@ export function resumableStoreContract(name: string, make: () => Promise<Resumab
       const again = await append(f.store, up, 3 * MB, body(3 * MB, 3 * MB));
       assert.equal(again.written, 3 * MB);
       await f.store.finish(up);
-      assert.equal((await sha256Of(await f.blobs.get(up.blobKey))).sha, expectedSha([{ start: 0, size: 6 * MB }]));
+      assert.equal((await hashOf(await f.blobs.get(up.blobKey))).sha, expectedSha([{ start: 0, size: 6 * MB }]));
       assert.deepEqual(await f.leftovers(), []);
     });
 
