@@ -6,7 +6,7 @@
  * continued elsewhere (another node, after a restart) is hashed from its stored bytes
  * at the end instead.
  */
-import { createHash, type Hash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { OffThreadSha256 } from '../../lib/sha256-worker.js';
 
@@ -71,8 +71,16 @@ export class RunningHashes {
   }
 }
 
+/**
+ * The SHA-256 of a stored upload read back (continued on another node or after a restart):
+ * on the hashing thread too, so a GiB read back does not hold up every other request.
+ */
 export async function sha256Of(body: Readable): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of body) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+  const hash = new OffThreadSha256();
+  try {
+    for await (const chunk of body) await hash.update(chunk as Buffer);
+    return await hash.digest();
+  } finally {
+    hash.discard();
+  }
 }

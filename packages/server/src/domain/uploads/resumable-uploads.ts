@@ -321,6 +321,8 @@ export class ResumableUploads {
       this.d.progress.end(row.ticket, 'done');
       return await this.completed(row, file.id);
     } finally {
+      // A hash never digested (the move into the blob store failed) lets go of its state.
+      running?.discard();
       this.d.inFlight.delete(key);
     }
   }
