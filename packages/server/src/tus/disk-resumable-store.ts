@@ -63,7 +63,8 @@ export class DiskResumableStore implements ResumableStore {
         await fh.sync();
         return { written: 0, state: null, ...failed, ...(error === undefined ? { rejected: true } : {}) };
       }
-      await fh.sync();
+      // The writer made what it wrote durable when it finished; cut short, it did not.
+      if (error !== undefined) await fh.sync();
       // What reached the file, whatever the stream reports: appends run one at a time
       // (the upload lock), so everything past `offset` is this body's.
       const { size } = await fh.stat();
