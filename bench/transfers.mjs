@@ -172,24 +172,29 @@ try {
   const nginxPort = await freePort();
   const nginx = await startNginx(join(tmp, 'nginx'), nginxPort);
   children.push(nginx.child);
-  const bareStore = join(tmp, 'bare');
-  mkdirSync(bareStore);
-  const barePort = await freePort();
-  const bare = await startProcess(process.execPath, [`${repoRoot}bench/baselines/bare-fastify-upload.mjs`], {
-    env: { PORT: String(barePort), STORE_DIR: bareStore },
-    ready: /listening/,
-  });
-  children.push(bare);
-  // The same baseline fsyncing the file and its folder before it answers, as Sendbay
-  // does: the fair yardstick for upload speed.
-  const durableStore = join(tmp, 'bare-durable');
-  mkdirSync(durableStore);
-  const durablePort = await freePort();
-  const durable = await startProcess(process.execPath, [`${repoRoot}bench/baselines/bare-fastify-upload.mjs`], {
-    env: { PORT: String(durablePort), STORE_DIR: durableStore, DURABLE: '1' },
-    ready: /listening/,
-  });
-  children.push(durable);
+  // A bare Fastify baseline as a target: started in a folder of its own, uploaded to with
+  // curl -F, serving back what it stored.
+  const bareTarget = async (name, label, env = {}) => {
+    const store = join(tmp, name);
+    mkdirSync(store);
+    const port = await freePort();
+    const child = await startProcess(process.execPath, [`${repoRoot}bench/baselines/bare-fastify-upload.mjs`], {
+      env: { PORT: String(port), STORE_DIR: store, ...env },
+      ready: /listening/,
+    });
+    children.push(child);
+    return {
+      label,
+      async upload() {
+        const r = await curl(['-F', `userfile=@${bigFile}`, `http://127.0.0.1:${port}/upload`], answer);
+        if (r.code !== 200) fail(`${label} upload`, r);
+        return r;
+      },
+      downloadUrl: () => `http://127.0.0.1:${port}/upload.bin`,
+      remove: async () => rmSync(join(store, 'upload.bin')),
+      pid: () => child.pid,
+    };
+  };
 
   const answer = join(tmp, 'answer.txt');
   const fail = (what, r) => {
@@ -229,28 +234,10 @@ try {
       remove: async () => rmSync(join(nginx.storeDir, 'upload.bin')),
       pid: () => nginx.workerPid(),
     },
-    bare: {
-      label: 'bare Fastify + @fastify/multipart',
-      async upload() {
-        const r = await curl(['-F', `userfile=@${bigFile}`, `http://127.0.0.1:${barePort}/upload`], answer);
-        if (r.code !== 200) fail('bare Fastify upload', r);
-        return r;
-      },
-      downloadUrl: () => `http://127.0.0.1:${barePort}/upload.bin`,
-      remove: async () => rmSync(join(bareStore, 'upload.bin')),
-      pid: () => bare.pid,
-    },
-    bareDurable: {
-      label: 'bare Fastify + @fastify/multipart, fsync before answering',
-      async upload() {
-        const r = await curl(['-F', `userfile=@${bigFile}`, `http://127.0.0.1:${durablePort}/upload`], answer);
-        if (r.code !== 200) fail('durable bare Fastify upload', r);
-        return r;
-      },
-      downloadUrl: () => `http://127.0.0.1:${durablePort}/upload.bin`,
-      remove: async () => rmSync(join(durableStore, 'upload.bin')),
-      pid: () => durable.pid,
-    },
+    bare: await bareTarget('bare', 'bare Fastify + @fastify/multipart'),
+    // The same fsyncing the file and its folder before it answers, as Sendbay does: the
+    // fair yardstick for upload speed.
+    bareDurable: await bareTarget('bare-durable', 'bare Fastify + @fastify/multipart, fsync before answering', { DURABLE: '1' }),
   };
   targets.nginx.label = `nginx ${nginxVersion.replace('nginx/', '')} (WebDAV PUT, sendfile GET)`;
 
