@@ -39,6 +39,8 @@ export function registerAccessLog(app: FastifyInstance, log: Logger, enabled: bo
       const before = req.raw.socket?.bytesWritten ?? 0;
       reply.raw.once('close', () => {
         const res = reply.raw;
+        // Below the log's level the line is never built (the redaction is its main cost).
+        if (res.statusCode < 500 && !access.isLevelEnabled('info')) return;
         const route = req.routeOptions.url;
         const line = {
           reqId: req.id,

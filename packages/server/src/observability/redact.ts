@@ -9,17 +9,18 @@ export const REDACTED = '[redacted]';
 /** Query parameters whose value is a secret, or lets someone act as its owner. */
 const SECRET_QUERY = /password|key|sig|token|extra_info|identifier|progress_id|^id$/i;
 /** Route parameters (`:name` or the `*` tail) that are secrets, by route. */
-const SECRET_PARAMS: Record<string, readonly string[]> = {
-  '/dl/:id/:expires/:sig': ['sig'],
-  '/dl/:id/:expires/:sig/*': ['sig'],
-  '/delete/:id/:key': ['key'],
-  '/activate/:key': ['key'],
-  '/upload/*': ['*'],
-  '/progress/*': ['*'],
-};
+const SECRET_PARAMS = new Map<string, readonly string[]>([
+  ['/dl/:id/:expires/:sig', ['sig']],
+  ['/dl/:id/:expires/:sig/*', ['sig']],
+  ['/delete/:id/:key', ['key']],
+  ['/activate/:key', ['key']],
+  ['/upload/*', ['*']],
+  ['/progress/*', ['*']],
+]);
 /** On a path no route matched, a long token-like segment may be a secret sent to the wrong place. */
 const TOKEN_SEGMENT = /^[A-Za-z0-9_-]{16,}$/;
 const MAX_LOGGED = 512;
+const ESCAPED = /[%+]/;
 
 function redactQuery(query: string): string {
   let out = '';
@@ -27,23 +28,26 @@ function redactQuery(query: string): string {
     const eq = pair.indexOf('=');
     const rawName = eq < 0 ? pair : pair.slice(0, eq);
     let name = rawName;
-    try {
-      name = decodeURIComponent(rawName.replace(/\+/g, ' '));
-    } catch {
-      // a malformed escape: judge the name as sent
-    }
+    // Most names carry no escapes; decoding only those that do keeps a log line cheap.
+    if (ESCAPED.test(rawName))
+      try {
+        name = decodeURIComponent(rawName.replace(/\+/g, ' '));
+      } catch {
+        // a malformed escape: judge the name as sent
+      }
     out += (out ? '&' : '') + (eq >= 0 && SECRET_QUERY.test(name) ? `${rawName}=${REDACTED}` : pair);
   }
   return out;
 }
 
 function redactPath(path: string, route: string | undefined): string {
-  const segments = path.split('/');
-  if (route === undefined) return segments.map((s) => (TOKEN_SEGMENT.test(s) ? REDACTED : s)).join('/');
-  const secret = SECRET_PARAMS[route];
+  if (route === undefined) return path.split('/').map((s) => (TOKEN_SEGMENT.test(s) ? REDACTED : s)).join('/');
+  // Most routes hold no secret in their path: those are logged as they are, unsplit.
+  const secret = SECRET_PARAMS.get(route);
   if (!secret) return path;
   const pattern = route.split('/');
-  return segments
+  return path
+    .split('/')
     .map((s, i) => {
       const p = pattern[i];
       if (p === undefined) return pattern[pattern.length - 1] === '*' && secret.includes('*') ? REDACTED : s;
