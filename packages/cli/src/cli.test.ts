@@ -194,6 +194,10 @@ describe('sbay', () => {
     const small = JSON.parse((await sbay(['upload', join(work, 'b.txt'), '--json', '--quiet'])).stdout) as { fileId: string }[];
     const piped = await sbay(['download', small[0]!.fileId, '-o', '-']);
     assert.equal(piped.stdout, 'bee');
+    const unchecked = await sbay(['download', up!.fileId, '-o', join(work, 'unchecked.bin'), '--no-verify']);
+    assert.equal(unchecked.code, 0, unchecked.stderr);
+    assert.doesNotMatch(unchecked.stdout, /SHA-256 checked/);
+    assert.ok((await readFile(join(work, 'unchecked.bin'))).equals(body));
     failsWith(await sbay(['download', 'zzzzzz']), 4, /File not found/);
   });
 

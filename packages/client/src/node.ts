@@ -3,22 +3,20 @@
  * checked against the ETag's SHA-256) or to any writable stream. Browsers import the
  * main entry only.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { open, rename, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { open, rename, rm, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import type { SendbayClient } from './client.js';
 import { resolveDownload, type DownloadTarget } from './download.js';
 import { nodeHttpDownload } from './node-http.js';
+import { DownloadSink } from './node-download-sink.js';
 import { SendbayTransferError } from './errors.js';
 import { ProgressMeter, type TransferProgress } from './upload/progress.js';
 import type { UploadFile } from './upload/source.js';
 
 /** Read size for files: large reads keep the CPU cost per byte low. */
-/** What a download may hold while the disk catches up. */
-const WRITE_BUFFER = 1024 * 1024;
 const READ_CHUNK = 1024 * 1024;
 
 /** A file on disk as an upload source (read when sent, never held in memory). */
@@ -40,7 +38,10 @@ export interface DownloadOptions {
   password?: string;
   signal?: AbortSignal;
   onProgress?: (p: TransferProgress) => void;
-  /** Checks the bytes against the ETag's SHA-256 when it is one (default true). */
+  /**
+   * Checks the bytes against the ETag's SHA-256 when it is one (default true). False skips
+   * hashing altogether, which on a slow CPU is most of a download's cost.
+   */
   verify?: boolean;
 }
 
@@ -51,7 +52,8 @@ export interface DownloadResult {
   bytes: number;
   /** Bytes that were already there and not fetched again. */
   resumedFrom: number;
-  sha256: string;
+  /** The SHA-256 of the whole file, undefined when `verify` was false. */
+  sha256: string | undefined;
   /** True when the ETag named a SHA-256 and it matched. */
   verified: boolean;
 }
@@ -61,19 +63,14 @@ function targetOf(client: SendbayClient, what: string | DownloadTarget, o: Downl
   return typeof what === 'string' ? resolveDownload(client, what, { password: o.password, signal: o.signal }) : Promise.resolve(what);
 }
 
-async function hashPrefix(path: string, length: number): Promise<ReturnType<typeof createHash>> {
-  const hash = createHash('sha256');
-  if (length === 0) return hash;
-  for await (const chunk of createReadStream(path, { start: 0, end: length - 1, highWaterMark: READ_CHUNK })) hash.update(chunk as Buffer);
-  return hash;
-}
-
-async function pump(body: Readable, out: Writable, hash: ReturnType<typeof createHash>, onBytes: (n: number) => void): Promise<void> {
+/** Hands every chunk to the sink (and `out`, when the caller writes), waiting when either is full. */
+async function pump(body: Readable, sink: DownloadSink, onBytes: (n: number) => void, out?: Writable): Promise<void> {
   for await (const chunk of body) {
     const value = chunk as Buffer;
-    hash.update(value);
     onBytes(value.length);
-    if (!out.write(value)) await once(out, 'drain');
+    const full = sink.write(value);
+    if (full) await full;
+    if (out && !out.write(value)) await once(out, 'drain');
   }
 }
 
@@ -112,37 +109,40 @@ export async function downloadToFile(
   const dl = await nodeHttpDownload(target.url, { offset, signal: o.signal });
   const size = dl.size ?? target.size;
   const start = dl.start;
-  const hash = await hashPrefix(path, start);
   const meter = new ProgressMeter([size !== undefined ? size - start : undefined]);
   // Write to a side file when starting over so a failed restart never eats a good prefix.
   const fresh = start === 0 && have > 0;
   const writePath = fresh ? `${path}.sbay-part` : path;
-  // 1 MiB of buffer: the default 16 KiB made every 64 KiB socket chunk wait for its own
-  // write, a third of curl's speed on a 1 GiB download (bench/README.md).
-  const out = createWriteStream(writePath, {
-    highWaterMark: WRITE_BUFFER,
-    ...(start > 0 ? { flags: 'r+', start } : { flags: 'w' }),
-  });
-  await once(out, 'open');
+  let sink: DownloadSink;
   try {
-    await pump(dl.body, out, hash, (n) => {
+    sink = await DownloadSink.open({ path: writePath, flags: start > 0 ? 'r+' : 'w', start, hash: o.verify !== false });
+  } catch (err) {
+    dl.body.destroy();
+    throw new SendbayTransferError(`${writePath}: ${(err as Error).message}`, 'download');
+  }
+  let sha: string;
+  try {
+    await pump(dl.body, sink, (n) => {
       const p = meter.add(0, n);
       o.onProgress?.(p);
     });
-  } finally {
-    out.end();
-    await once(out, 'close');
+    sha = await sink.finish();
+  } catch (err) {
+    dl.body.destroy();
+    // What arrived before the cut is kept (written out and closed): the next run resumes from it.
+    await sink.finish().catch(() => sink.close());
+    if (fresh) await rm(writePath, { force: true });
+    throw err;
   }
   if (fresh) await rename(writePath, path);
   const bytes = start + meter.bytes;
-  const sha = hash.digest('hex');
   const verified = check(target, sha, dl.sha256, bytes, size, o.verify !== false);
   // A file that was longer than what the server has is cut back to it.
   if (size !== undefined) {
     const fh = await open(path, 'r+');
     await fh.truncate(size).finally(() => fh.close());
   }
-  return { name: target.name, bytes, resumedFrom: start, sha256: sha, verified };
+  return { name: target.name, bytes, resumedFrom: start, sha256: sha || undefined, verified };
 }
 
 /** Downloads to a writable stream (stdout, a socket); no resume. */
@@ -155,15 +155,27 @@ export async function downloadToStream(
   const target = await targetOf(client, what, o);
   const dl = await nodeHttpDownload(target.url, { signal: o.signal });
   const size = dl.size ?? target.size;
-  const hash = createHash('sha256');
   const meter = new ProgressMeter([size]);
-  await pump(dl.body, out, hash, (n) => {
-    const p = meter.add(0, n);
-    o.onProgress?.(p);
-  });
-  const sha = hash.digest('hex');
+  const sink = await DownloadSink.open({ hash: o.verify !== false });
+  let sha: string;
+  try {
+    await pump(
+      dl.body,
+      sink,
+      (n) => {
+        const p = meter.add(0, n);
+        o.onProgress?.(p);
+      },
+      out,
+    );
+    sha = await sink.finish();
+  } catch (err) {
+    dl.body.destroy();
+    await sink.close();
+    throw err;
+  }
   const verified = check(target, sha, dl.sha256, meter.bytes, size, o.verify !== false);
-  return { name: target.name, bytes: meter.bytes, resumedFrom: 0, sha256: sha, verified };
+  return { name: target.name, bytes: meter.bytes, resumedFrom: 0, sha256: sha || undefined, verified };
 }
 
 export { nodeHttpTransport } from './node-http.js';

@@ -137,6 +137,23 @@ describe('SDK transfers', () => {
     assert.equal(err.kind, 'checksum');
   });
 
+  it('without verify the bytes are written unhashed, and the result says nothing was checked', async () => {
+    const [up] = await upload(client, [{ name: 'unchecked.bin', body: big }]);
+    const target = join(dir, 'unchecked.bin');
+    const r = await downloadToFile(client, up!.fileId, target, { verify: false });
+    assert.equal(r.verified, false);
+    assert.equal(r.sha256, undefined);
+    assert.ok((await readFile(target)).equals(big));
+  });
+
+  it('a download to a place it cannot write fails with the path named', async () => {
+    const [up] = await upload(client, [{ name: 'nowhere.txt', body: Buffer.from('bytes') }]);
+    const target = join(dir, 'no-such-folder', 'nowhere.txt');
+    const err = await downloadToFile(client, up!.fileId, target).catch((e: unknown) => e);
+    assert.ok(err instanceof SendbayTransferError);
+    assert.match(err.message, /no-such-folder.*ENOENT/);
+  });
+
   it('a longer local file is downloaded afresh and cut to size', async () => {
     const [up] = await upload(client, [{ name: 'short.txt', body: Buffer.from('short') }]);
     const target = join(dir, 'short.txt');

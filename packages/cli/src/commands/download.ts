@@ -11,11 +11,17 @@ export const download: Command = {
   name: 'download',
   summary:
     "Download a file by id or link. A shorter file already at PATH is resumed (Range); the bytes are checked against the server's SHA-256.",
-  usage: 'sbay download URL|ID [-o PATH] [--password PW]',
+  usage: 'sbay download URL|ID [-o PATH] [--password PW] [--no-verify]',
   help: `  -o, --output PATH  where to write (default: the file's name here; a folder; - for stdout)
   --password PW      the file's password
+  --no-verify        skip the SHA-256 check (hashing is most of the CPU a download takes)
   --quiet            no progress`,
-  options: { output: { type: 'string', short: 'o' }, password: { type: 'string' }, quiet: { type: 'boolean', short: 'q' } },
+  options: {
+    output: { type: 'string', short: 'o' },
+    password: { type: 'string' },
+    'no-verify': { type: 'boolean' },
+    quiet: { type: 'boolean', short: 'q' },
+  },
   async run(ctx, v, args) {
     need(args, 1, download, 'URL or ID');
     const what = args[0]!;
@@ -26,7 +32,7 @@ export const download: Command = {
     const out = str(v.output);
     const target = await resolveDownload(client, what, password ? { password } : {});
     const view = progressView(ctx.io.stderr, [target.name], 'download', v.quiet === true || out === '-');
-    const opts = { ...(password ? { password } : {}), onProgress: view.update };
+    const opts = { ...(password ? { password } : {}), verify: v['no-verify'] !== true, onProgress: view.update };
     let r: DownloadResult;
     let path: string | undefined;
     try {
