@@ -30,7 +30,8 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { randomKey } from '../lib/crypto.js';
-import { PartSpool, type SpoolFile } from './part-spool.js';
+import { PartSpool, type SpoolFile } from '../blobs/part-spool.js';
+import { fileBody, PartUploads } from '../blobs/part-uploads.js';
 import type { AppendOptions, AppendResult, ResumableStore, StoredUpload } from './resumable-store.js';
 import { parseState, stateSize, type S3Part, type S3UploadState } from './s3-upload-state.js';
 
@@ -304,34 +305,6 @@ export class S3ResumableStore implements ResumableStore {
       ContinuationToken = r.IsTruncated ? r.NextContinuationToken : undefined;
     } while (ContinuationToken);
   }
-}
-
-/** At most `limit` part uploads at once; `add` waits for room, `done` for all (and rejects if one failed). */
-class PartUploads {
-  private readonly running = new Set<Promise<void>>();
-  private failure: unknown;
-
-  constructor(private readonly limit: number) {}
-
-  async add(upload: () => Promise<void>): Promise<void> {
-    while (this.running.size >= this.limit) await Promise.race(this.running);
-    if (this.failure !== undefined) throw this.failure;
-    const p: Promise<void> = upload()
-      .catch((err: unknown) => {
-        this.failure ??= err;
-      })
-      .finally(() => this.running.delete(p));
-    this.running.add(p);
-  }
-
-  async done(): Promise<void> {
-    await Promise.all(this.running);
-    if (this.failure !== undefined) throw this.failure;
-  }
-}
-
-function fileBody(file: SpoolFile): Readable {
-  return file.size === 0 ? Readable.from([]) : createReadStream(file.path, { start: 0, end: file.size - 1, highWaterMark: 1024 * 1024 });
 }
 
 function checkId(id: string): void {

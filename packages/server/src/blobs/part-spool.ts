@@ -1,6 +1,6 @@
 /**
  * Cuts a stream of bytes into files of exactly `partSize` bytes under a folder, for the
- * S3 resumable store: each full file is handed to `onFull` (which uploads it as a part,
+ * S3 stores (uploads and resumable uploads): each full file is handed to `onFull` (which uploads it as a part,
  * or keeps it for later), and the last, shorter one stays open as the tail. Bytes go
  * straight from the socket to the file, so memory holds one chunk whatever the size.
  */
