@@ -366,7 +366,10 @@ async function createBlobStore(config: Config): Promise<BlobStore> {
       return new DiskBlobStore(config.blobs.dir);
     case 's3': {
       const [{ createS3Client }, { S3BlobStore }] = await Promise.all([import('./blobs/s3-client.js'), import('./blobs/s3-store.js')]);
-      return new S3BlobStore(createS3Client(config.blobs), config.blobs);
+      // Parts are spooled in the data folder, beside the unfinished tus uploads' tails.
+      const store = new S3BlobStore(createS3Client(config.blobs), { ...config.blobs, spoolDir: join(config.dataDir, 'spool') });
+      await store.prepare();
+      return store;
     }
   }
 }

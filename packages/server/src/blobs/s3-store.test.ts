@@ -3,6 +3,10 @@
 // open, the sweep of those a crash left, presigned URLs, and a check() that says the
 // engine is down.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { CreateMultipartUploadCommand, UploadPartCommand } from '@aws-sdk/client-s3';
@@ -14,8 +18,14 @@ import { S3BlobStore } from './s3-store.js';
 
 const MB = 1024 * 1024;
 
-function storeIn(b: TestBucket, partSize = 5 * MB, queueSize = 2): S3BlobStore {
-  return new S3BlobStore(b.client, { bucket: b.bucket, partSize, queueSize });
+function storeIn(b: TestBucket, partSize = 5 * MB, queueSize = 2, spoolDir?: string): S3BlobStore {
+  return new S3BlobStore(b.client, { bucket: b.bucket, partSize, queueSize, ...(spoolDir ? { spoolDir } : {}) });
+}
+
+/** Every file under `dir` (the spool's per-process folder included). */
+async function filesIn(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((e) => e.isFile()).map((e) => e.name);
 }
 
 function onEngine(variable: string, e: S3Engine | undefined): void {
@@ -33,11 +43,28 @@ function onEngine(variable: string, e: S3Engine | undefined): void {
   describe(`S3BlobStore on ${e.name}`, () => {
     let b: TestBucket;
     let store: S3BlobStore;
+    let spool: string;
     before(async () => {
       b = await createTestBucket(e);
-      store = storeIn(b);
+      spool = await mkdtemp(join(tmpdir(), 'sendbay-spool-test-'));
+      store = storeIn(b, 5 * MB, 2, spool);
     });
-    after(() => b.drop());
+    after(async () => {
+      await b.drop();
+      await rm(spool, { recursive: true, force: true });
+    });
+
+    it('sends a file of several parts from its spool, keeping no spooled file afterwards', async () => {
+      const key = randomKey(32);
+      const body = Buffer.alloc(17 * MB + 5);
+      for (let i = 0; i < body.length; i += 4096) body[i] = i & 0xff;
+      assert.deepEqual(await store.put(key, Readable.from([body.subarray(0, 3 * MB), body.subarray(3 * MB)])), { size: body.length });
+      const got = createHash('sha256');
+      for await (const c of await store.get(key)) got.update(c as Buffer);
+      assert.equal(got.digest('hex'), createHash('sha256').update(body).digest('hex'));
+      assert.deepEqual(await filesIn(spool), []);
+      assert.equal(await b.openUploads(), 0);
+    });
 
     it('leaves no multipart upload open when the body fails after several parts', async () => {
       const key = randomKey(32);
@@ -50,6 +77,7 @@ function onEngine(variable: string, e: S3Engine | undefined): void {
       await assert.rejects(store.put(key, failing), /client went away/);
       assert.equal(await b.openUploads(), 0);
       assert.equal(await store.stat(key), null);
+      assert.deepEqual(await filesIn(spool), [], 'no spooled part is left');
     });
 
     it('leaves no multipart upload open when aborted mid-way', async () => {
@@ -66,6 +94,7 @@ function onEngine(variable: string, e: S3Engine | undefined): void {
       await assert.rejects(store.put(key, endless, { signal: ac.signal }), { name: 'AbortError' });
       assert.equal(await b.openUploads(), 0);
       assert.equal(await store.stat(key), null);
+      assert.deepEqual(await filesIn(spool), [], 'no spooled part is left');
     });
 
     it('keys its objects under blobs/ and lists only those', async () => {

@@ -1,25 +1,34 @@
 /**
- * Blobs as objects `<prefix><key>` in one S3 bucket. A put streams the body through
- * lib-storage's multipart upload (parts of `partSize`, `queueSize` of them in flight, so
- * memory is bounded whatever the file size); on any failure the multipart upload is
- * aborted before the put rejects, so nothing stays at the key or open in the bucket. What
- * a crash leaves open is aborted by `removeStaleTemporaries` (the sweeper). Reads are
- * ranged GetObjects streamed back.
+ * Blobs as objects `<prefix><key>` in one S3 bucket. A put cuts the body into parts of
+ * `partSize` spooled on local disk (S3 needs each part's length before it is sent, and
+ * every part but the last to be 5 MiB or more): a full part is sent from its file while
+ * the next one fills, `queueSize` of them in flight, so memory holds a few chunks per
+ * upload whatever the file size, and a body shorter than one part is one PutObject. On
+ * any failure the multipart upload is aborted before the put rejects, so nothing stays at
+ * the key or open in the bucket; the spooled files go with the put. What a crash leaves
+ * open is aborted by `removeStaleTemporaries` (the sweeper), what it leaves spooled by the
+ * next process on that folder as it starts (`prepare`). Reads are ranged GetObjects streamed back.
  */
 import {
   AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
+  PutObjectCommand,
+  UploadPartCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { BlobStoreUnavailable, type BlobStore, type ByteRange } from './blob-store.js';
+import { PartSpool, type SpoolFile } from './part-spool.js';
+import { fileBody, PartUploads } from './part-uploads.js';
+import { SpoolFolder } from './spool-folder.js';
 
 const KEY_RE = /^[A-Za-z0-9_-]{8,128}$/;
 /** Where blobs live in the bucket unless told otherwise (resumable uploads complete there too). */
@@ -31,11 +40,14 @@ export interface S3BlobStoreOptions {
   prefix?: string;
   partSize: number;
   queueSize: number;
+  /** Where parts are spooled while they are sent (default: under the system's temporary folder). */
+  spoolDir?: string;
 }
 
 export class S3BlobStore implements BlobStore {
   private readonly bucket: string;
   private readonly prefix: string;
+  private readonly spool: SpoolFolder;
 
   constructor(
     readonly client: S3Client,
@@ -43,6 +55,15 @@ export class S3BlobStore implements BlobStore {
   ) {
     this.bucket = opts.bucket;
     this.prefix = opts.prefix ?? S3_BLOB_PREFIX;
+    this.spool = new SpoolFolder(opts.spoolDir);
+  }
+
+  /**
+   * Makes this process's spool folder, removing what processes that are gone left there
+   * (a node killed mid-upload): called once at start-up, before the first put.
+   */
+  async prepare(): Promise<void> {
+    await this.spool.ready();
   }
 
   private objectKey(key: string): string {
@@ -52,47 +73,81 @@ export class S3BlobStore implements BlobStore {
 
   async put(key: string, body: Readable, opts: { signal?: AbortSignal } = {}): Promise<{ size: number }> {
     const Key = this.objectKey(key);
-    let size = 0;
-    let sourceFailure: Error | undefined;
-    // Counted on the way, and the stream the upload reads: destroying it (abort) fails
-    // the upload from inside, which makes lib-storage abort the multipart upload first.
-    const counted = new PassThrough({ highWaterMark: 64 * 1024 });
-    counted.on('data', (c: Buffer) => {
-      size += c.length;
-    });
-    counted.pause();
-    body.on('error', (err) => {
-      sourceFailure ??= err;
-      counted.destroy(err);
-    });
-    body.pipe(counted);
+    const dir = await this.spool.ready();
+    const id = `put-${key}`;
+    const parts: { PartNumber: number; ETag: string }[] = [];
+    const sending = new PartUploads(this.opts.queueSize);
+    let uploadId: string | undefined;
+    const send = async (file: SpoolFile) => {
+      uploadId ??= await this.openMultipart(Key);
+      const part = { PartNumber: parts.length + 1, ETag: '' };
+      parts.push(part);
+      await sending.add(async () => {
+        part.ETag = await this.uploadPart(Key, uploadId as string, part.PartNumber, file);
+        await this.spool.remove(file.path);
+      });
+    };
+    const spool = new PartSpool(dir, id, this.opts.partSize, send);
+    let sourceFailure: unknown;
     const onAbort = () => {
       const err = new Error('the upload was aborted');
       err.name = 'AbortError';
-      sourceFailure ??= err;
-      body.unpipe(counted);
-      counted.destroy(err);
+      body.destroy(err);
     };
     if (opts.signal?.aborted) onAbort();
     opts.signal?.addEventListener('abort', onAbort, { once: true });
-    const upload = new Upload({
-      client: this.client,
-      params: { Bucket: this.bucket, Key, Body: counted },
-      partSize: this.opts.partSize,
-      queueSize: this.opts.queueSize,
-      leavePartsOnError: false,
-    });
+    let size = 0;
     try {
-      await upload.done();
+      const chunks = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+      for (;;) {
+        let next: IteratorResult<Buffer>;
+        try {
+          next = await chunks.next();
+        } catch (err) {
+          // The client left, a limit broke or the upload was aborted: not the storage's fault.
+          sourceFailure = err;
+          throw err;
+        }
+        if (next.done) break;
+        await spool.write(next.value);
+        size += next.value.length;
+      }
+      const tail = await spool.end();
+      if (uploadId === undefined) {
+        await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body: fileBody(tail), ContentLength: tail.size }));
+      } else {
+        if (tail.size > 0) await send(tail);
+        await sending.done();
+        await this.client.send(
+          new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId: uploadId, MultipartUpload: { Parts: parts } }),
+        );
+      }
       return { size };
     } catch (err) {
-      body.unpipe(counted);
-      counted.destroy();
-      // A body that failed (the client left, the upload was aborted) is not the storage's fault.
+      body.destroy();
+      await spool.end().catch(() => {});
+      await sending.done().catch(() => {});
+      if (uploadId !== undefined)
+        await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId: uploadId })).catch(() => {}); // what stays open, the sweeper aborts
       throw sourceFailure ?? describe(err, 'storing the file');
     } finally {
       opts.signal?.removeEventListener('abort', onAbort);
+      await this.spool.removeAll(id);
     }
+  }
+
+  private async openMultipart(Key: string): Promise<string> {
+    const r = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key }));
+    if (!r.UploadId) throw new Error('the storage opened a multipart upload without an id');
+    return r.UploadId;
+  }
+
+  private async uploadPart(Key: string, UploadId: string, PartNumber: number, file: SpoolFile): Promise<string> {
+    const r = await this.client.send(
+      new UploadPartCommand({ Bucket: this.bucket, Key, UploadId, PartNumber, Body: fileBody(file), ContentLength: file.size }),
+    );
+    if (!r.ETag) throw new Error('the storage stored a part without an ETag');
+    return r.ETag;
   }
 
   async get(key: string, range?: ByteRange): Promise<Readable> {
