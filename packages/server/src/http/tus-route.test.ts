@@ -182,6 +182,12 @@ for (const database of testDatabases) {
       const noVersion = await fetch(url, { method: 'HEAD' });
       assert.equal(noVersion.status, 412);
       assert.equal((await patch(url, 40, randomBytes(10), { 'content-type': 'text/plain' })).status, 415);
+      // A Content-Type that is no media type at all gets the same tus answer a browser can read.
+      const bogus = await patch(url, 40, randomBytes(10), { 'content-type': 'bogus', origin: 'https://elsewhere.example' });
+      assert.equal(bogus.status, 415);
+      assert.equal(bogus.headers.get('tus-resumable'), '1.0.0');
+      assert.equal(bogus.headers.get('access-control-allow-origin'), '*');
+      assert.match(bogus.text, /Content-Type must be application\/offset\+octet-stream/);
       const head = await tusRequest(url, 'HEAD');
       assert.equal(head.headers.get('upload-offset'), '40');
       assert.equal(head.headers.get('upload-length'), '100');

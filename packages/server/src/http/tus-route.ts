@@ -22,7 +22,7 @@ import {
 } from '../tus/tus-headers.js';
 import { readCookie } from '../web/cookies.js';
 import { SESSION_COOKIE } from '../web/visitor.js';
-import { lingerAfterEarlyAnswer } from './upload-body.js';
+import { lingerAfterEarlyAnswer, setAsideInvalidMediaType } from './upload-body.js';
 
 const STATUS: Record<ResumableRefusal, number> = {
   'bad-request': 400,
@@ -172,6 +172,12 @@ export function registerTusRoutes(app: FastifyInstance, services: Services): voi
   void app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_req, _payload, done) => done(null, undefined));
+    // A Content-Type naming no media type would get the framework's bare 415, without the
+    // tus and CORS headers: set aside, the PATCH answers its own 415 with them.
+    scope.addHook('onRequest', (req, _reply, done) => {
+      setAsideInvalidMediaType(req.raw);
+      done();
+    });
     for (const url of ['/tus', '/tus/', '/tus/:id']) scope.route({ method: ['OPTIONS', 'POST', 'HEAD', 'PATCH', 'DELETE'], url, handler });
   });
 }
