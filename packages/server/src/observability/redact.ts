@@ -41,7 +41,11 @@ function redactQuery(query: string): string {
 }
 
 function redactPath(path: string, route: string | undefined): string {
-  if (route === undefined) return path.split('/').map((s) => (TOKEN_SEGMENT.test(s) ? REDACTED : s)).join('/');
+  if (route === undefined)
+    return path
+      .split('/')
+      .map((s) => (TOKEN_SEGMENT.test(s) ? REDACTED : s))
+      .join('/');
   // Most routes hold no secret in their path: those are logged as they are, unsplit.
   const secret = SECRET_PARAMS.get(route);
   if (!secret) return path;
