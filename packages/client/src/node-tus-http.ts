@@ -4,8 +4,7 @@
  * that is cut or refused is a SendbayNetworkError, which the resumable upload answers
  * with a HEAD and the rest of the bytes.
  */
-import { once } from 'node:events';
-import http from 'node:http';
+import http, { type ClientRequest } from 'node:http';
 import https from 'node:https';
 import { SendbayNetworkError } from './errors.js';
 import { REASON_CHARS, TUS_VERSION, type TusHttp } from './upload/tus-http.js';
@@ -45,7 +44,7 @@ export const nodeTusHttp: TusHttp = {
           if (answered || r.destroyed) return;
           const { done, value } = await it.next();
           if (done) break;
-          if (!r.write(value)) await Promise.race([once(r, 'drain'), once(r, 'close')]);
+          if (!r.write(value)) await drainedOrClosed(r);
         }
         r.end();
       })()
@@ -60,4 +59,21 @@ export const nodeTusHttp: TusHttp = {
 
 function headerOf(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
+}
+
+/**
+ * Resolves at the request's next 'drain' or its 'close', whichever comes first, and
+ * leaves no listener behind: waiting with `events.once` for both left the unfired one
+ * (and its 'error' listener) on the request, one more per wait, past Node's warning at 11.
+ */
+function drainedOrClosed(r: ClientRequest): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      r.off('drain', done);
+      r.off('close', done);
+      resolve();
+    };
+    r.on('drain', done);
+    r.on('close', done);
+  });
 }

@@ -81,6 +81,31 @@ describe('SDK resumable upload (tus)', () => {
     assert.equal(info.items[0]?.fileSize, body.length);
   });
 
+  it('one long PATCH over node:http waits for the socket many times and leaves no listener behind', async () => {
+    const big = randomBytes(18 * MB);
+    const path = join(dir, 'long.bin');
+    await writeFile(path, big);
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => void warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const r = await resumableUpload(client, await fileFromPath(path), {
+        http: nodeTusHttp,
+        chunkSize: 32 * MB,
+        retryDelays: [10, 20, 40],
+      });
+      assert.equal((await stored(r.fileId)).sha256, sha(big));
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    assert.deepEqual(
+      warnings.map((w) => w.name),
+      [],
+      'no MaxListenersExceededWarning',
+    );
+  });
+
   it('a second call given the upload URL continues an upload stopped midway, sending only the rest', async () => {
     const stop = new AbortController();
     let url = '';
