@@ -49,6 +49,27 @@ export class PartSpool {
     }
   }
 
+  /**
+   * Writes all of `body` in. A failure of the body (the client left, a limit broke, an
+   * abort) ends the filling and is answered, what arrived kept; a failure of the spool
+   * itself (the disk, a part upload) rejects.
+   */
+  async fill(body: AsyncIterable<Buffer>): Promise<{ received: number; bodyError?: unknown }> {
+    const chunks = body[Symbol.asyncIterator]();
+    let received = 0;
+    for (;;) {
+      let next: IteratorResult<Buffer>;
+      try {
+        next = await chunks.next();
+      } catch (bodyError) {
+        return { received, bodyError };
+      }
+      if (next.done) return { received };
+      await this.write(next.value);
+      received += next.value.length;
+    }
+  }
+
   /** Closes the open file; the tail (bytes past the last full part) is returned. */
   async end(): Promise<SpoolFile> {
     await this.closeFile();

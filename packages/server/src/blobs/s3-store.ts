@@ -96,21 +96,12 @@ export class S3BlobStore implements BlobStore {
     };
     if (opts.signal?.aborted) onAbort();
     opts.signal?.addEventListener('abort', onAbort, { once: true });
-    let size = 0;
     try {
-      const chunks = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-      for (;;) {
-        let next: IteratorResult<Buffer>;
-        try {
-          next = await chunks.next();
-        } catch (err) {
-          // The client left, a limit broke or the upload was aborted: not the storage's fault.
-          sourceFailure = err;
-          throw err;
-        }
-        if (next.done) break;
-        await spool.write(next.value);
-        size += next.value.length;
+      const { received: size, bodyError } = await spool.fill(body as AsyncIterable<Buffer>);
+      // The client left, a limit broke or the upload was aborted: not the storage's fault.
+      if (bodyError !== undefined) {
+        sourceFailure = bodyError;
+        throw bodyError;
       }
       const tail = await spool.end();
       if (uploadId === undefined) {

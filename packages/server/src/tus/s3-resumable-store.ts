@@ -93,23 +93,9 @@ export class S3ResumableStore implements ResumableStore {
       await this.openTail(up.id, before),
     );
 
-    let bodyError: unknown;
-    let received = 0;
     try {
-      const chunks = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-      for (;;) {
-        let next: IteratorResult<Buffer>;
-        try {
-          next = await chunks.next();
-        } catch (err) {
-          bodyError = err; // the client went away, or a limit broke: what arrived still counts
-          break;
-        }
-        if (next.done) break;
-        // A failure here is the store's own: nothing of this append counts.
-        await spool.write(next.value);
-        received += next.value.length;
-      }
+      // A body failure still counts what arrived; a failure of the spool (the store's own) counts nothing.
+      const { received, bodyError } = await spool.fill(body as AsyncIterable<Buffer>);
       const tail = await spool.end();
       if (opts.whole && (bodyError !== undefined || !opts.whole())) {
         // Back to the tail as it was (its file is the first of this append's), kept as the local copy.
