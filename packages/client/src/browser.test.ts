@@ -75,7 +75,7 @@ describe('the SDK in Chromium, from a page on another origin', { skip: browserMi
   let browser: TestBrowser;
   let page: Page;
   let user: { email: string; password: string };
-  /** Every request the page made to the API's origin, with its Origin header. */
+  /** Every request to the API's origin that the page saw finish, with its Origin header. */
   const apiRequests: { url: string; origin: string | null }[] = [];
 
   before(async () => {
@@ -88,7 +88,9 @@ describe('the SDK in Chromium, from a page on another origin', { skip: browserMi
     // tsx compiles this file with keepNames, so functions handed to page.evaluate call
     // esbuild's __name helper, which only exists in Node: give the page a no-op one.
     await page.addInitScript('globalThis.__name = (f) => f;');
-    page.on('request', (r) => {
+    // Finished requests only: one the SDK aborts (the last progress poll, when the
+    // upload ends) may never have been sent, and then has no Origin header to read.
+    page.on('requestfinished', (r) => {
       if (!r.url().startsWith(server.url)) return;
       void r.allHeaders().then((h) => apiRequests.push({ url: r.url(), origin: h.origin ?? null }));
     });
