@@ -142,8 +142,10 @@ export class ResumableUploads {
     const row = await this.live(id);
     if (row.file_id) return this.d.tusUploads.delete(id);
     await this.locked(id, async () => {
-      await this.d.store.remove(id, row.blob_key);
+      // The row goes first: a crash between the two leaves bytes no upload knows, which
+      // the sweeper removes, never a row that promises bytes that are gone.
       await this.d.tusUploads.delete(id);
+      await this.d.store.remove(id, row.blob_key);
       this.hashes.forget(id);
       this.d.progress.end(row.ticket, 'fail');
     });
@@ -162,8 +164,8 @@ export class ResumableUploads {
       const lock = await this.d.locks.acquire(row.id, LOCK_TTL_MS);
       if (!lock) continue; // being written right now: its PATCH extends the expiry
       try {
+        await this.d.tusUploads.delete(row.id); // first, as in terminate()
         if (!row.file_id) await this.d.store.remove(row.id, row.blob_key);
-        await this.d.tusUploads.delete(row.id);
         this.hashes.forget(row.id);
         expired++;
       } finally {
@@ -312,9 +314,10 @@ export class ResumableUploads {
         file = await commitResumable(this.d, row, form, key, sha256);
       } catch (err) {
         if (!(err instanceof UploadRefused)) throw err; // kept for a retry: HEAD or PATCH finish it
-        // Refused now (no space left, folder gone, account disabled): the upload goes away whole.
-        await this.d.blobs.delete(key).catch(noop);
+        // Refused now (no space left, folder gone, account disabled): the upload goes away
+        // whole, the row first (as in terminate()); a blob a crash leaves is an orphan.
         await this.d.tusUploads.delete(row.id).catch(noop);
+        await this.d.blobs.delete(key).catch(noop);
         this.d.progress.end(row.ticket, 'fail');
         throw new ResumableRefused(/disk space/.test(err.reason) ? 'too-large' : 'forbidden', err.reason);
       }
