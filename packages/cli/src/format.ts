@@ -39,3 +39,11 @@ export function parseDuration(s: string): number | undefined {
   const mult = { '': 1, s: 1, m: 60, h: 3600, d: 86_400 }[(m[2] ?? '').toLowerCase()] ?? 1;
   return Number(m[1]) * mult;
 }
+
+/** `5000000`, `512K`, `50M`, `1G` (K, M and G are powers of 1024; a trailing B or iB is allowed) → bytes. */
+export function parseSize(s: string): number | undefined {
+  const m = /^(\d+)\s*(?:([kmg])(?:i?b)?|b)?$/i.exec(s.trim());
+  if (!m) return undefined;
+  const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(m[2] ?? '').toLowerCase()] ?? 1;
+  return Number(m[1]) * mult;
+}

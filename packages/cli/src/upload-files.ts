@@ -27,6 +27,14 @@ import { findUpload, forgetUpload, rememberUpload, type ResumeKey } from './uplo
 /** 4 MiB: below it a retry costs little and one form for several files is quicker. */
 export const RESUMABLE_FROM = 4 * 1024 * 1024;
 
+/**
+ * Bytes per tus PATCH. Each one ends with the server syncing it to disk and a round
+ * trip, so fewer, larger PATCHes come closer to a single streamed request (a 1 GiB
+ * upload at 256 MiB: 0.97× curl's form upload, at 32 MiB: 0.89×, bench/README.md);
+ * a cut connection still loses nothing, since the server keeps what reached it.
+ */
+export const CHUNK_SIZE = 256 * 1024 * 1024;
+
 export interface SentFile extends UploadedFile {
   /** Bytes an earlier `sbay upload` of this file had already stored. */
   resumedFrom: number;
@@ -38,6 +46,8 @@ export interface SendPlan {
   paths: string[];
   files: UploadFile[];
   options: UploadOptions;
+  /** Bytes per resumable PATCH (CHUNK_SIZE by default). */
+  chunkSize?: number;
   onProgress(p: TransferProgress): void;
   /** Told when an earlier run's upload is continued. */
   onResume(name: string, offset: number): void;
@@ -81,6 +91,7 @@ export async function sendFiles(plan: SendPlan): Promise<SentFile[]> {
     const r = await resumableUpload(client, file, {
       ...o,
       http: nodeTusHttp,
+      chunkSize: plan.chunkSize ?? CHUNK_SIZE,
       uploadUrl: earlier,
       // Saved before the first byte goes, so a run killed at any point can be continued.
       onUploadUrl: (url) => rememberUpload(plan.env, key, url),

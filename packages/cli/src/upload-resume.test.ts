@@ -94,17 +94,32 @@ async function startStallingProxy(target: { host: string; port: number }) {
   };
 }
 
-/** An HTTP proxy for a sendspace server without tus: /tus/ answers 404, the rest passes. */
-async function startNoTusProxy(target: { port: number }) {
+/**
+ * An HTTP proxy in front of the server. `noTus`: /tus/ answers 404 (a sendspace server
+ * without tus). `bodyCap`: a request announcing a longer body gets the proxy's own 413,
+ * as nginx's client_max_body_size answers (reading the body to the end, so that the
+ * client hears it). It notes every PATCH.
+ */
+async function startHttpProxy(target: { port: number }, o: { noTus?: boolean; bodyCap?: number }) {
   let tusRequests = 0;
+  const patches: { length: number; status: number }[] = [];
   const server = createHttpServer((req, res) => {
-    if (req.url?.startsWith('/tus/')) {
-      tusRequests++;
+    const length = Number(req.headers['content-length'] ?? 0);
+    const note = (status: number) => req.method === 'PATCH' && patches.push({ length, status });
+    if (req.url?.startsWith('/tus/')) tusRequests++;
+    if (o.noTus && req.url?.startsWith('/tus/')) {
       req.resume();
       res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found\n');
       return;
     }
+    if (o.bodyCap !== undefined && length > o.bodyCap) {
+      note(413);
+      req.resume();
+      res.writeHead(413, { 'content-type': 'text/html' }).end('<html><body>413 Request Entity Too Large</body></html>\n');
+      return;
+    }
     const up = request({ host: '127.0.0.1', port: target.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
+      note(r.statusCode ?? 502);
       res.writeHead(r.statusCode ?? 502, r.headers);
       r.pipe(res);
     });
@@ -115,6 +130,7 @@ async function startNoTusProxy(target: { port: number }) {
   return {
     url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
     target,
+    patches,
     get tusRequests() {
       return tusRequests;
     },
@@ -224,8 +240,53 @@ describe('sbay upload resumes', () => {
     }
   });
 
+  it('sends 256 MiB per PATCH unless told; behind a proxy capping bodies it halves them by itself, or takes --chunk-size', async () => {
+    const proxy = await startHttpProxy({ port: 0 }, { bodyCap: 5 * MB });
+    const { server, env } = await serverBehind(proxy.url, 'capped');
+    proxy.target.port = Number(new URL(server.url).port);
+    try {
+      const login = await runSbay(['login', '--server', proxy.url, '--email', env.SBAY_EMAIL!], { env, cwd: work });
+      assert.equal(login.code, 0, login.stderr);
+      const halved = await runSbay(['upload', src, '--json', '--quiet'], { env, cwd: work });
+      assert.equal(halved.code, 0, halved.stderr);
+      // The whole file (under the default chunk) first, then halves until one passes the cap.
+      const half = Math.floor(body.length / 2);
+      const quarter = Math.floor(half / 2);
+      const expected = [
+        [body.length, 413],
+        [half, 413],
+      ];
+      for (let at = 0; at < body.length; at += quarter) expected.push([Math.min(quarter, body.length - at), 204]);
+      assert.deepEqual(
+        proxy.patches.map((p) => [p.length, p.status]),
+        expected,
+      );
+      const [up] = JSON.parse(halved.stdout) as { fileId: string }[];
+      assert.equal(await downloadedSha(env, proxy.url, up!.fileId, 'capped-got.bin'), sha(body));
+
+      proxy.patches.length = 0;
+      const told = await runSbay(['upload', src, '--quiet', '--chunk-size', '4M'], { env, cwd: work });
+      assert.equal(told.code, 0, told.stderr);
+      assert.deepEqual(
+        proxy.patches.map((p) => [p.length, p.status]),
+        [
+          [4 * MB, 204],
+          [4 * MB, 204],
+          [4 * MB, 204],
+          [5, 204],
+        ],
+      );
+      const bad = await runSbay(['upload', src, '--chunk-size', 'lots'], { env, cwd: work });
+      assert.equal(bad.code, 2);
+      assert.equal(bad.stderr, 'sbay: --chunk-size lots: give bytes, or a number with K, M or G\n');
+    } finally {
+      await proxy.close();
+      await server.stop();
+    }
+  });
+
   it('falls back to the form on a server without tus; --anonymous sends large files in the form and prints the delete link', async () => {
-    const proxy = await startNoTusProxy({ port: 0 });
+    const proxy = await startHttpProxy({ port: 0 }, { noTus: true });
     const { server, env } = await serverBehind(proxy.url, 'no-tus');
     proxy.target.port = Number(new URL(server.url).port);
     try {

@@ -4,9 +4,9 @@ import { fileFromPath } from '@sendbay/client/node';
 import type { Command } from '../command.js';
 import { need, str } from '../command.js';
 import { UsageError } from '../exit-codes.js';
-import { parseDuration } from '../format.js';
+import { parseDuration, parseSize } from '../format.js';
 import { progressView } from '../progress-view.js';
-import { sendFiles } from '../upload-files.js';
+import { CHUNK_SIZE, sendFiles } from '../upload-files.js';
 
 const LIMIT_ACTIONS: Record<string, 1 | 2 | 3> = { block: 1, delete: 2, move: 3 };
 
@@ -23,13 +23,16 @@ export const upload: Command = {
   --to EMAILS            mail the links to these addresses (comma-separated)
   --message TEXT         message for those e-mails
   --anonymous            upload without logging in (prints a delete link too)
+  --chunk-size SIZE      bytes per resumable request: 50M, 1G… (default 256M)
   --quiet                no progress
 
   Files of 4 MiB or more go one by one over tus (resumable): after a dropped
   connection sbay sends the rest, and running the same command again after an
   interrupted run continues the earlier upload (kept until it finishes in
   $XDG_CONFIG_HOME/sendbay/uploads.json). Smaller files, and every file of an
-  anonymous upload, go together in one form.`,
+  anonymous upload, go together in one form. Each resumable request is stored
+  durably before the next goes; a proxy that caps request bodies (some CDNs take
+  at most 100 MB) makes sbay halve them by itself, or give --chunk-size.`,
   options: {
     folder: { type: 'string' },
     description: { type: 'string' },
@@ -40,6 +43,7 @@ export const upload: Command = {
     to: { type: 'string' },
     message: { type: 'string' },
     anonymous: { type: 'boolean' },
+    'chunk-size': { type: 'string' },
     quiet: { type: 'boolean', short: 'q' },
   },
   async run(ctx, v, paths) {
@@ -70,6 +74,12 @@ export const upload: Command = {
       o.limitAction = code;
       if (folder) o.limitActionToFolder = folder;
     }
+    let chunkSize = CHUNK_SIZE;
+    if (str(v['chunk-size']) !== undefined) {
+      const n = parseSize(str(v['chunk-size'])!);
+      if (!n) throw new UsageError(`--chunk-size ${str(v['chunk-size'])}: give bytes, or a number with K, M or G`);
+      chunkSize = n;
+    }
     if (anonymous && (o.folderId || o.timeLimit !== undefined || o.downloadLimit !== undefined || o.limitAction !== undefined))
       throw new UsageError('--folder, --expire, --limit and --limit-action need a login; they do not go with --anonymous');
     const files = await Promise.all(
@@ -93,6 +103,7 @@ export const upload: Command = {
       paths,
       files,
       options: o,
+      chunkSize,
       onProgress: (p) => view.update(p),
       onResume: (name, offset) => {
         if (v.quiet !== true) ctx.io.stderr.write(`${name}: continuing an earlier upload from ${offset} bytes\n`);

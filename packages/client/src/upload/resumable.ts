@@ -26,7 +26,12 @@ export interface ResumableUploadOptions extends FormOptions {
   uploadUrl?: string;
   /** Told the upload's URL as soon as it exists (awaited before the first byte): keep it to continue after a crash. */
   onUploadUrl?: (url: string) => void | Promise<void>;
-  /** Bytes per PATCH (default 32 MiB); each acknowledged PATCH is durable on the server. */
+  /**
+   * Bytes per PATCH (default 32 MiB); each acknowledged PATCH is durable on the server.
+   * A PATCH refused with 413 by something in front of the server (a proxy's cap on
+   * request bodies: the answer has no Tus-Resumable header) is sent again in halves,
+   * down to 1 MiB.
+   */
   chunkSize?: number;
   /** Waits before each retry after a failure; the count starts again once bytes get through. */
   retryDelays?: readonly number[];
@@ -48,6 +53,8 @@ export interface ResumableUploadResult {
 }
 
 const DEFAULT_CHUNK = 32 * 1024 * 1024;
+/** The smallest PATCH a proxy's cap on request bodies makes the upload fall back to. */
+const MIN_CHUNK = 1024 * 1024;
 const DEFAULT_DELAYS = [0, 1_000, 3_000, 5_000, 10_000];
 
 /** Statuses worth another try: a lock held by another writer, a proxy or server hiccup. */
@@ -106,7 +113,7 @@ export async function resumableUpload(
     throw new SendbayTransferError(`${file.name}: a resumable upload needs a source it can read again (a path, Blob or bytes)`, 'upload');
   const http = o.http ?? fetchTusHttp(client.fetch);
   const endpoint = o.endpoint ?? new URL('tus/', client.baseUrl).href;
-  const chunkSize = Math.max(1, o.chunkSize ?? DEFAULT_CHUNK);
+  let chunkSize = Math.max(1, o.chunkSize ?? DEFAULT_CHUNK);
   const delays = o.retryDelays ?? DEFAULT_DELAYS;
   const meter = new ProgressMeter([size]);
   const report = (p: TransferProgress) => o.onProgress?.(p);
@@ -200,6 +207,14 @@ export async function resumableUpload(
         done = state?.done;
         if (!done) throw new SendbayTransferError(`${file.name}: the server took every byte but named no file`, 'upload');
       }
+      continue;
+    }
+    if (answer?.status === 413 && answer.header('tus-resumable') === undefined && length > MIN_CHUNK) {
+      // Not the tus server's own answer (each names Tus-Resumable) but a proxy's cap on
+      // request bodies: the same bytes again in smaller PATCHes. Whatever the proxy did
+      // let through shows as a 409 next, which asks the server where it stands.
+      chunkSize = Math.max(MIN_CHUNK, Math.floor(length / 2));
+      if (delivered > 0) report(meter.add(0, -delivered));
       continue;
     }
     if (answer && !retryable(answer.status)) throw new SendbayTusError('PATCH', answer.status, answer.text);
