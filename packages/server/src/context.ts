@@ -100,12 +100,16 @@ export interface ContextOverrides {
 }
 
 export async function createContext(config: Config, overrides: ContextOverrides = {}): Promise<AppContext> {
-  // Buffered and written off the request path (flushed on exit): a log line per request
-  // must not cost a write(2) each. If stdout stops being read, lines beyond 8 MiB are
-  // dropped rather than held in memory.
+  // Buffered and written off the request path: a log line per request must not cost a
+  // write(2) each. What is buffered goes out within a second (without the timer a quiet
+  // server held its last lines until 4 KiB had gathered) and on exit. If stdout stops
+  // being read, lines beyond 8 MiB are dropped rather than held in memory.
   const log =
     overrides.logger ??
-    pino({ level: config.logLevel }, pino.destination({ dest: 1, sync: false, minLength: 4096, maxLength: 8 * 1024 * 1024 }));
+    pino(
+      { level: config.logLevel },
+      pino.destination({ dest: 1, sync: false, minLength: 4096, maxLength: 8 * 1024 * 1024, periodicFlush: 1000 }),
+    );
   // Closes what was opened so far, newest first; each close is tried even if one fails.
   const closers: (() => Promise<unknown>)[] = [];
   const closeAll = async () => {
