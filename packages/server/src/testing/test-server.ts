@@ -114,7 +114,10 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   try {
     server = await startServer(config, { logger: pino({ level: 'silent' }), ...opts.overrides });
   } catch (err) {
+    // A server that fails to start (some tests expect it to) leaves nothing behind either.
     await bucket?.drop();
+    await dropDb?.();
+    await rm(dataDir, { recursive: true, force: true });
     throw err;
   }
   let stopping: Promise<void> | undefined;
