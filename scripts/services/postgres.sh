@@ -46,9 +46,20 @@ if [ ! -f "$data/PG_VERSION" ]; then
     --encoding=UTF8 --locale=C >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
 fi
 # Test databases need no durability: fsync off makes the suite several times faster.
-"${as_pg[@]}" "$pgbin/pg_ctl" -D "$data" -l "$dir/postgres.log" -w -t 60 \
-  -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
-  start >/dev/null || { tail -20 "$dir/postgres.log" >&2; exit 1; }
+# The port can be held for a moment by another socket (an outbound connection that got
+# it as its ephemeral port): a start refused with "Address already in use" is tried again.
+for attempt in 1 2 3 4 5 6; do
+  "${as_pg[@]}" truncate -s 0 "$dir/postgres.log"
+  "${as_pg[@]}" "$pgbin/pg_ctl" -D "$data" -l "$dir/postgres.log" -w -t 60 \
+    -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+    start >/dev/null && break
+  if [ "$attempt" = 6 ] || ! grep -q "Address already in use" "$dir/postgres.log"; then
+    tail -20 "$dir/postgres.log" >&2
+    exit 1
+  fi
+  echo "port $port is in use; trying again in 5 s" >&2
+  sleep 5
+done
 
 psql=("${as_pg[@]}" "$pgbin/psql" -h "$dir" -p "$port" -U postgres -d postgres -qtAX -v ON_ERROR_STOP=1)
 if [ "$("${psql[@]}" -c "select 1 from pg_roles where rolname='sendbay'")" != 1 ]; then
