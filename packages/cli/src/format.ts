@@ -45,5 +45,6 @@ export function parseSize(s: string): number | undefined {
   const m = /^(\d+)\s*(?:([kmg])(?:i?b)?|b)?$/i.exec(s.trim());
   if (!m) return undefined;
   const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(m[2] ?? '').toLowerCase()] ?? 1;
-  return Number(m[1]) * mult;
+  const n = Number(m[1]) * mult;
+  return Number.isSafeInteger(n) ? n : undefined;
 }

@@ -33,7 +33,7 @@ export const RESUMABLE_FROM = 4 * 1024 * 1024;
  * upload at 256 MiB: 0.97× curl's form upload, at 32 MiB: 0.89×, bench/README.md);
  * a cut connection still loses nothing, since the server keeps what reached it.
  */
-export const CHUNK_SIZE = 256 * 1024 * 1024;
+const CHUNK_SIZE = 256 * 1024 * 1024;
 
 export interface SentFile extends UploadedFile {
   /** Bytes an earlier `sbay upload` of this file had already stored. */

@@ -6,7 +6,7 @@ import { need, str } from '../command.js';
 import { UsageError } from '../exit-codes.js';
 import { parseDuration, parseSize } from '../format.js';
 import { progressView } from '../progress-view.js';
-import { CHUNK_SIZE, sendFiles } from '../upload-files.js';
+import { sendFiles } from '../upload-files.js';
 
 const LIMIT_ACTIONS: Record<string, 1 | 2 | 3> = { block: 1, delete: 2, move: 3 };
 
@@ -74,11 +74,11 @@ export const upload: Command = {
       o.limitAction = code;
       if (folder) o.limitActionToFolder = folder;
     }
-    let chunkSize = CHUNK_SIZE;
-    if (str(v['chunk-size']) !== undefined) {
-      const n = parseSize(str(v['chunk-size'])!);
-      if (!n) throw new UsageError(`--chunk-size ${str(v['chunk-size'])}: give bytes, or a number with K, M or G`);
-      chunkSize = n;
+    let chunkSize: number | undefined; // the default is sendFiles'
+    const chunkText = str(v['chunk-size']);
+    if (chunkText !== undefined) {
+      chunkSize = parseSize(chunkText);
+      if (!chunkSize) throw new UsageError(`--chunk-size ${chunkText}: give bytes, or a number with K, M or G`);
     }
     if (anonymous && (o.folderId || o.timeLimit !== undefined || o.downloadLimit !== undefined || o.limitAction !== undefined))
       throw new UsageError('--folder, --expire, --limit and --limit-action need a login; they do not go with --anonymous');
