@@ -155,12 +155,25 @@ describe('sbay upload resumes', () => {
     await rm(work, { recursive: true, force: true });
   });
 
-  /** A server behind `proxyUrl` (its upload URLs point at the proxy), and a login through it. */
-  async function serverBehind(proxyUrl: string, config: string): Promise<{ server: TestServer; env: Record<string, string> }> {
-    const server = await startTestServer({ env: { SENDBAY_PUBLIC_URL: proxyUrl } });
+  /**
+   * A server behind `proxy` (its upload URLs point at the proxy), the proxy pointed at it,
+   * and sbay logged in through it. Should the login fail, server and proxy are closed.
+   */
+  async function serverBehind(
+    proxy: { url: string; target: { port: number }; close(): Promise<void> },
+    config: string,
+  ): Promise<{ server: TestServer; env: Record<string, string> }> {
+    const server = await startTestServer({ env: { SENDBAY_PUBLIC_URL: proxy.url } });
+    proxy.target.port = Number(new URL(server.url).port);
     const { email, password } = await server.userClient();
-    const env = { XDG_CONFIG_HOME: join(home, config), HOME: home };
-    return { server, env: { ...env, SBAY_PASSWORD: password, SBAY_EMAIL: email } };
+    const env = { XDG_CONFIG_HOME: join(home, config), HOME: home, SBAY_PASSWORD: password };
+    const login = await runSbay(['login', '--server', proxy.url, '--email', email], { env, cwd: work });
+    if (login.code !== 0) {
+      await server.stop();
+      await proxy.close();
+      assert.fail(`login through the proxy: ${login.stderr}`);
+    }
+    return { server, env };
   }
 
   async function downloadedSha(env: Record<string, string>, server: string, id: string, name: string): Promise<string> {
@@ -172,11 +185,8 @@ describe('sbay upload resumes', () => {
 
   it('after a dropped connection within one run, to identical bytes', async () => {
     const proxy = await startCuttingProxy({ host: '127.0.0.1', port: 0 }, [3 * MB, 8 * MB]);
-    const { server, env } = await serverBehind(proxy.url, 'cut');
-    proxy.target.port = Number(new URL(server.url).port);
+    const { server, env } = await serverBehind(proxy, 'cut');
     try {
-      const login = await runSbay(['login', '--server', proxy.url, '--email', env.SBAY_EMAIL!], { env, cwd: work });
-      assert.equal(login.code, 0, login.stderr);
       const r = await runSbay(['upload', src, '--json'], { env, cwd: work });
       assert.equal(r.code, 0, r.stderr);
       assert.ok(proxy.cuts >= 2, `the connection was cut (${proxy.cuts})`);
@@ -192,11 +202,8 @@ describe('sbay upload resumes', () => {
 
   it('after a killed run: the next run continues from the server offset, sends only the rest and prints the link', async () => {
     const proxy = await startStallingProxy({ host: '127.0.0.1', port: 0 });
-    const { server, env } = await serverBehind(proxy.url, 'killed');
-    proxy.target.port = Number(new URL(server.url).port);
+    const { server, env } = await serverBehind(proxy, 'killed');
     try {
-      const login = await runSbay(['login', '--server', proxy.url, '--email', env.SBAY_EMAIL!], { env, cwd: work });
-      assert.equal(login.code, 0, login.stderr);
       const stalled = proxy.stallAfter(5 * MB);
       const first = spawnSbay(['upload', src, '--quiet'], { env, cwd: work });
       await stalled;
@@ -242,11 +249,8 @@ describe('sbay upload resumes', () => {
 
   it('sends 256 MiB per PATCH unless told; behind a proxy capping bodies it halves them by itself, or takes --chunk-size', async () => {
     const proxy = await startHttpProxy({ port: 0 }, { bodyCap: 5 * MB });
-    const { server, env } = await serverBehind(proxy.url, 'capped');
-    proxy.target.port = Number(new URL(server.url).port);
+    const { server, env } = await serverBehind(proxy, 'capped');
     try {
-      const login = await runSbay(['login', '--server', proxy.url, '--email', env.SBAY_EMAIL!], { env, cwd: work });
-      assert.equal(login.code, 0, login.stderr);
       const halved = await runSbay(['upload', src, '--json', '--quiet'], { env, cwd: work });
       assert.equal(halved.code, 0, halved.stderr);
       // The whole file (under the default chunk) first, then halves until one passes the cap.
@@ -287,11 +291,8 @@ describe('sbay upload resumes', () => {
 
   it('falls back to the form on a server without tus; --anonymous sends large files in the form and prints the delete link', async () => {
     const proxy = await startHttpProxy({ port: 0 }, { noTus: true });
-    const { server, env } = await serverBehind(proxy.url, 'no-tus');
-    proxy.target.port = Number(new URL(server.url).port);
+    const { server, env } = await serverBehind(proxy, 'no-tus');
     try {
-      const login = await runSbay(['login', '--server', proxy.url, '--email', env.SBAY_EMAIL!], { env, cwd: work });
-      assert.equal(login.code, 0, login.stderr);
       const r = await runSbay(['upload', src, '--json', '--quiet'], { env, cwd: work });
       assert.equal(r.code, 0, r.stderr);
       assert.equal(proxy.tusRequests, 1, 'tus was tried once');
