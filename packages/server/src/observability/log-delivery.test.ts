@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { freePort } from '../cluster/node-process.js';
 import { bundleServer, startServerProcess, type ServerBundle, type ServerProcess } from '../integrity/server-process.js';
+import { waitFor } from '../testing/upload-kit.js';
 
 describe('the log on standard output', () => {
   let bundle: ServerBundle;
@@ -38,17 +39,17 @@ describe('the log on standard output', () => {
     assert.equal(res.status, 200);
     const id = res.headers.get('x-request-id');
     assert.ok(id);
-    const until = Date.now() + 2_000;
-    let line: { component?: string; method?: string; status?: number } | undefined;
-    while (!line && Date.now() < until) {
-      await new Promise((r) => setTimeout(r, 50));
-      line = server
-        .output()
-        .split('\n')
-        .filter((l) => l.includes(id))
-        .map((l) => JSON.parse(l) as typeof line)[0];
-    }
-    assert.ok(line, `no access line for ${id} after 2 s:\n${server.output()}`);
+    type Line = { component?: string; status?: number };
+    const line = await waitFor(
+      async () =>
+        server
+          .output()
+          .split('\n')
+          .filter((l) => l.includes(id))
+          .map((l) => JSON.parse(l) as Line)[0],
+      2_000,
+      `the access line of ${id}`,
+    ).catch((err: Error) => assert.fail(`${err.message}:\n${server.output()}`));
     assert.equal(line.component, 'access');
     assert.equal(line.status, 200);
   });
