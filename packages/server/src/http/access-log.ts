@@ -5,12 +5,15 @@
  * sane one (a proxy's id then ties both logs together), else a new one.
  *
  * Cheap on purpose: one hook, one `close` listener and one pre-bound logger; no child
- * logger per request (a large share of a small API call's cost).
+ * logger per request (a large share of a small API call's cost). The info line is put
+ * together here, in the exact shape pino gives it, rather than by pino's serialiser, which
+ * walks and type-checks every field of every line: 9–11% more API calls per second with
+ * the log on (bench/README.md).
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Logger } from 'pino';
+import pino, { type Logger } from 'pino';
 import { redactUrl } from '../observability/redact.js';
 
 const SANE_ID = /^[A-Za-z0-9._:@+=/-]{1,128}$/;
@@ -29,8 +32,28 @@ function bodyBytes(reply: FastifyReply, socketBytesBefore: number): number {
   return Math.max(0, (res.socket?.bytesWritten ?? socketBytesBefore) - socketBytesBefore);
 }
 
+const { chindingsSym, lsCacheSym, streamSym, timeSym } = pino.symbols;
+
+/**
+ * Writes an info line of `logger` given its fields as JSON members (each starting with a
+ * comma): the logger's own level prefix, timestamp and bindings first and the message last,
+ * as pino writes them, to the logger's destination.
+ */
+function infoLineWriter(logger: Logger, msg: string): (fields: string) => void {
+  const l = logger as unknown as Record<symbol, unknown>;
+  const head = (l[lsCacheSym] as Record<number, string>)[30] as string;
+  const time = l[timeSym] as () => string;
+  const bindings = l[chindingsSym] as string;
+  const stream = l[streamSym] as { write(line: string): unknown };
+  const tail = `,"msg":${JSON.stringify(msg)}}\n`;
+  return (fields) => stream.write(head + time() + bindings + fields + tail);
+}
+
+const json = JSON.stringify;
+
 export function registerAccessLog(app: FastifyInstance, log: Logger, enabled: boolean): void {
   const access = log.child({ component: 'access' });
+  const writeInfo = infoLineWriter(access, 'request');
   app.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
     // Set on the raw response so hijacked replies (downloads) and early errors carry it too.
     reply.raw.setHeader('x-request-id', req.id);
@@ -41,20 +64,21 @@ export function registerAccessLog(app: FastifyInstance, log: Logger, enabled: bo
         const res = reply.raw;
         // Below the log's level the line is never built (the redaction is its main cost).
         if (res.statusCode < 500 && !access.isLevelEnabled('info')) return;
-        const route = req.routeOptions.url;
-        const line = {
-          reqId: req.id,
-          method: req.method,
-          route: route ?? null,
-          url: redactUrl(req.url, route),
-          status: res.statusCode,
-          bytes: bodyBytes(reply, before),
-          ms: Math.round((performance.now() - started) * 100) / 100,
-          client: req.ip,
-          ...(res.writableFinished ? {} : { aborted: true }),
-        };
-        if (res.statusCode >= 500) access.error(line, 'request');
-        else access.info(line, 'request');
+        const route = req.routeOptions.url ?? null;
+        const url = redactUrl(req.url, route ?? undefined);
+        const measured = bodyBytes(reply, before);
+        const bytes = Number.isFinite(measured) ? measured : null; // as pino writes a non-finite number
+        const ms = Math.round((performance.now() - started) * 100) / 100;
+        const aborted = !res.writableFinished;
+        if (res.statusCode >= 500) {
+          const line = { reqId: req.id, method: req.method, route, url, status: res.statusCode, bytes, ms, client: req.ip };
+          access.error(aborted ? { ...line, aborted } : line, 'request');
+          return;
+        }
+        writeInfo(
+          `,"reqId":${json(req.id)},"method":${json(req.method)},"route":${json(route)},"url":${json(url)}` +
+            `,"status":${res.statusCode},"bytes":${bytes},"ms":${ms},"client":${json(req.ip)}${aborted ? ',"aborted":true' : ''}`,
+        );
       });
     }
     done();

@@ -95,6 +95,29 @@ describe('access log and metrics', () => {
     assert.ok((check.bytes as number) > 0);
     assert.equal(check.client, '127.0.0.1');
     assert.match(String(check.url), /session_key=\[redacted\]/);
+    // Written without pino's serialiser, yet shaped as pino writes: its prefix and bindings
+    // first, the message last, and parsed with the same members as a line pino made itself.
+    const raw = log.lines.find((l) => l.includes('auth.checkSession') && l.includes('"component":"access"'))!;
+    const asPino = JSON.parse(raw) as Line;
+    assert.deepEqual(Object.keys(asPino), [
+      'level',
+      'time',
+      'pid',
+      'hostname',
+      'component',
+      'reqId',
+      'method',
+      'route',
+      'url',
+      'status',
+      'bytes',
+      'ms',
+      'client',
+      'msg',
+    ]);
+    assert.equal(asPino.level, 30);
+    assert.equal(asPino.msg, 'request');
+    assert.ok(raw.endsWith('}\n'), 'one line, ended as pino ends it');
 
     const download = lines.find((l) => l.route === '/dl/:id/:expires/:sig/*' && l.status === 200);
     assert.ok(download, 'the download is logged');
