@@ -10,7 +10,7 @@ export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const sendbayBuilt = `${repoRoot}packages/server/dist/sendbay.mjs`;
 
 /** The Node flags and environment `npm start` uses (package.json), so the benchmarks run the same process. */
-export const SERVER_NODE_FLAGS = ['--max-semi-space-size=8'];
+export const SERVER_NODE_FLAGS = ['--max-semi-space-size=4'];
 export const SERVER_ENV = { MALLOC_ARENA_MAX: '2' };
 
 let built = false;
