@@ -179,7 +179,10 @@ for (const database of testDatabases) {
       const malformed = Buffer.from(`--${'x'.repeat(10)}\r\nno headers here\r\n\r\n`);
       assertFailed(await send((await uploadInfo(u.client)).url, malformed), /./);
       for (const contentType of ['', '!', 'form-data', '/x; boundary=b'])
-        assertFailed(await send((await uploadInfo(u.client)).url, multipart(files(1)), { contentType }), /Content-Type header is not a media type/);
+        assertFailed(
+          await send((await uploadInfo(u.client)).url, multipart(files(1)), { contentType }),
+          /Content-Type header is not a media type/,
+        );
       assert.deepEqual(await rowsOf(u.id), []);
       await assertNoUploadLeftovers(server);
     });

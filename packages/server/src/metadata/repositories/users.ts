@@ -55,7 +55,10 @@ export class UsersRepository {
   async update(
     id: string,
     changes: Partial<
-      Pick<UserRow, 'activated' | 'activation_hash' | 'plan' | 'membership_ends' | 'disabled' | 'password_hash' | 'md5_sealed' | 'is_admin' | 'email'>
+      Pick<
+        UserRow,
+        'activated' | 'activation_hash' | 'plan' | 'membership_ends' | 'disabled' | 'password_hash' | 'md5_sealed' | 'is_admin' | 'email'
+      >
     >,
   ): Promise<boolean> {
     this.cache.forgetUser(id);
