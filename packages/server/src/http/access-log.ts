@@ -33,13 +33,56 @@ function bodyBytes(reply: FastifyReply, socketBytesBefore: number): number {
 }
 
 const { chindingsSym, lsCacheSym, streamSym, timeSym } = pino.symbols;
+/** pino.symbols by name, including the few its type declarations leave out. */
+const sym = pino.symbols as unknown as Record<string, symbol | undefined>;
+const at = (o: Record<symbol, unknown> | undefined, name: string): unknown => {
+  const key = sym[name];
+  return key === undefined || o === undefined ? undefined : o[key];
+};
+const FIELDS = ['reqId', 'method', 'route', 'url', 'status', 'bytes', 'ms', 'client', 'aborted'];
+
+/**
+ * True when pino would write a line of `logger` as prefix + time + bindings + fields + msg
+ * and nothing more: none of the options that change a line (a mixin, hooks, a log
+ * formatter, another message key, a nested key, a message prefix, redaction, serialisers
+ * for these fields, a destination that wants metadata) is set. The server's own logger
+ * sets none; any other logger gets pino's own path.
+ */
+function writesPlainLines(logger: Logger): boolean {
+  const l = logger as unknown as Record<symbol, unknown>;
+  const hooks = at(l, 'hooksSym') as { logMethod?: unknown; streamWrite?: unknown } | undefined;
+  const formatters = at(l, 'formattersSym') as { log?: unknown } | undefined;
+  const stringifiers = at(l, 'stringifiersSym') as Record<string | symbol, unknown> | undefined;
+  const serializers = (at(l, 'serializersSym') ?? {}) as Record<string, unknown>;
+  const stream = l[streamSym] as Record<symbol, unknown> | undefined;
+  return (
+    typeof l[lsCacheSym] === 'object' &&
+    typeof l[timeSym] === 'function' &&
+    typeof l[chindingsSym] === 'string' &&
+    typeof (stream as { write?: unknown } | undefined)?.write === 'function' &&
+    !at(l, 'mixinSym') &&
+    !hooks?.logMethod &&
+    !hooks?.streamWrite &&
+    !formatters?.log &&
+    at(l, 'messageKeySym') === 'msg' &&
+    !at(l, 'nestedKeySym') &&
+    !at(l, 'msgPrefixSym') &&
+    stringifiers !== undefined &&
+    Object.keys(stringifiers).length === 0 &&
+    at(stringifiers, 'wildcardFirstSym') === undefined &&
+    FIELDS.every((f) => serializers[f] === undefined) &&
+    at(stream, 'needsMetadataGsym') !== true
+  );
+}
 
 /**
  * Writes an info line of `logger` given its fields as JSON members (each starting with a
  * comma): the logger's own level prefix, timestamp and bindings first and the message last,
- * as pino writes them, to the logger's destination.
+ * as pino writes them, to the logger's destination. Undefined when the logger is set up so
+ * that pino would write something else (see writesPlainLines).
  */
-function infoLineWriter(logger: Logger, msg: string): (fields: string) => void {
+function infoLineWriter(logger: Logger, msg: string): ((fields: string) => void) | undefined {
+  if (!writesPlainLines(logger)) return undefined;
   const l = logger as unknown as Record<symbol, unknown>;
   const head = (l[lsCacheSym] as Record<number, string>)[30] as string;
   const time = l[timeSym] as () => string;
@@ -70,9 +113,11 @@ export function registerAccessLog(app: FastifyInstance, log: Logger, enabled: bo
         const bytes = Number.isFinite(measured) ? measured : null; // as pino writes a non-finite number
         const ms = Math.round((performance.now() - started) * 100) / 100;
         const aborted = !res.writableFinished;
-        if (res.statusCode >= 500) {
+        if (res.statusCode >= 500 || !writeInfo) {
           const line = { reqId: req.id, method: req.method, route, url, status: res.statusCode, bytes, ms, client: req.ip };
-          access.error(aborted ? { ...line, aborted } : line, 'request');
+          const fields = aborted ? { ...line, aborted } : line;
+          if (res.statusCode >= 500) access.error(fields, 'request');
+          else access.info(fields, 'request');
           return;
         }
         writeInfo(
